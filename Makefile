@@ -1,0 +1,31 @@
+# Two entry points: `make demo` (set up, run the whole pipeline on corpora/) and
+# `make test` (set up, run the tests). Both create .venv on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test setup bench clean corpora
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/textkit demo --out outputs/demo --force
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_code.py
+
+corpora: $(STAMP)
+	$(BIN)/python scripts/make_corpora.py
+
+clean:
+	rm -rf $(VENV) outputs/demo .pytest_cache

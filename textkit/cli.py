@@ -1,0 +1,196 @@
+"""The `textkit` command: thin typer wrappers over the library (SPEC §14).
+
+Each command checks its arguments, calls one library function, prints where it wrote its
+outputs, and turns a `TextkitError` into a one-line message and exit code 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from textkit.errors import TextkitError
+
+app = typer.Typer(
+    help="Qualitative text analysis of Norwegian survey answers and meeting minutes.\n\n"
+    "Start with `textkit demo`, then `textkit code --help`.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+codebook_app = typer.Typer(help="Validate, self-test and lock codebooks.", no_args_is_help=True)
+model_app = typer.Typer(help="Train and evaluate textkit's own Norwegian spaCy pipeline.", no_args_is_help=True)
+app.add_typer(codebook_app, name="codebook")
+app.add_typer(model_app, name="model")
+console = Console()
+err = Console(stderr=True)
+
+
+def friendly(command):
+    """Turn library errors into one line on stderr and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        logging.basicConfig(level=logging.WARNING, format="warning: %(message)s")
+        try:
+            return command(*args, **kwargs)
+        except TextkitError as error:
+            err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _frame_table(frame, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in frame.columns:
+        table.add_column(str(column), overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*("" if v is None else str(v) for v in row))
+    return table
+
+
+@app.command()
+@friendly
+def demo(
+    out: Path = typer.Option(Path("outputs/demo"), help="Folder for all demo outputs."),
+    force: bool = typer.Option(False, "--force", help="Replace outputs of an earlier demo run."),
+    model: Optional[str] = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
+) -> None:
+    """Run the whole pipeline on the bundled synthetic corpus and print Tabell 7 and 8.
+
+    Example: textkit demo --out outputs/demo --force
+    """
+    from textkit.demo import run_demo
+
+    result = run_demo(out, force=force, model=model, show_progress=True)
+    nlp = result.evu.run["nlp"]
+    console.print(f"NLP model: {nlp['name']} {nlp['version']} ({nlp['reason']})")
+    console.print(_frame_table(result.tabell7.drop(columns=["kategori"]), "Tabell 7. Type etter- og videreutdanning"))
+    console.print(_frame_table(result.tabell8.drop(columns=["delkategori"]),
+                               "Tabell 8. Deltyper innen brukeroppfølging, veiledning og inkludering"))
+    console.print(f"Outputs written to {result.out / 'evu'} (codes_long.csv, codes_wide.csv, run.json, tabell7/8)")
+
+
+@app.command()
+@friendly
+def info(model: Optional[str] = typer.Option(None, help="Resolve this model instead of the default.")) -> None:
+    """Show versions and which Norwegian NLP pipeline is active, and why."""
+    import spacy
+
+    from textkit import __version__
+    from textkit.nlp import describe
+
+    nlp = describe(model)
+    console.print(f"textkit {__version__}, spaCy {spacy.__version__}, Python {sys.version.split()[0]}")
+    console.print(f"NLP model: {nlp.name} {nlp.version} [{nlp.source}] — {nlp.reason}")
+    console.print(f"components: {', '.join(nlp.components)}")
+    if nlp.lemmas_approximate:
+        console.print("[yellow]lemmas are approximate (lookup fallback)[/yellow]")
+
+
+@app.command()
+@friendly
+def code(
+    input: Path = typer.Argument(..., help="Survey table: .csv, .xlsx or .sav."),
+    id_col: str = typer.Option(..., "--id-col", help="Column with the respondent id (unique)."),
+    text_col: str = typer.Option(..., "--text-col", help="Free-text column to code."),
+    codebook: Path = typer.Option(..., "--codebook", help="Codebook YAML file."),
+    out: Path = typer.Option(..., "--out", help="Output folder for codes_long.csv, codes_wide.csv, run.json."),
+    sheet: Optional[str] = typer.Option(None, help="Excel sheet (default: the first)."),
+    model: Optional[str] = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
+    force: bool = typer.Option(False, "--force", help="Replace outputs already in --out."),
+) -> None:
+    """Code a free-text column with a codebook (SPEC §5).
+
+    Example: textkit code corpora/survey_2025.csv --id-col id --text-col evu_fritekst
+    --codebook codebooks/evu_types.yaml --out outputs/evu
+    """
+    from textkit.pipeline import code_table
+
+    result = code_table(input, id_col, text_col, codebook, out=out, sheet=sheet, model=model, force=force,
+                        show_progress=True)
+    counts = result.run["counts"]
+    console.print(f"{counts['rows_in']} rows, {counts['answers']} answers, {counts['empty']} empty; "
+                  f"{counts['units']} units ({counts['units_by_status'].get('uncoded', 0)} uncoded)")
+    console.print(f"Outputs written to {out}")
+
+
+@codebook_app.command("validate")
+@friendly
+def codebook_validate(path: Path = typer.Argument(..., help="Codebook YAML file.")) -> None:
+    """Check a codebook against the schema, its regexes and its version lock."""
+    from textkit.codebook import load_codebook
+
+    book = load_codebook(path)
+    nodes = book.nodes()
+    console.print(f"{path}: valid — {book.id} {book.version}, {len(book.categories)} categories, "
+                  f"{len(nodes) - len(book.categories)} subcategories, sha256 {book.sha256[:12]}…")
+    if not book.locked:
+        console.print(f"[yellow]version {book.version} is not in the lock file yet: run 'textkit codebook lock {path}'[/yellow]")
+
+
+@codebook_app.command("test")
+@friendly
+def codebook_test(
+    path: Path = typer.Argument(..., help="Codebook YAML file."),
+    model: Optional[str] = typer.Option(None, help="spaCy model name or path."),
+) -> None:
+    """Self-test: every example must code to its category, no counter-example may."""
+    from textkit.codebook import load_codebook
+    from textkit.coding import Coder, self_test
+
+    book = load_codebook(path)
+    rows = self_test(book, Coder(book, model=model).fit())
+    failed = [r for r in rows if not r["ok"]]
+    for row in failed:
+        console.print(f"FAIL {row['kind']} of {row['category']}: {row['text']!r} → {row['found'] or 'no code'}")
+    console.print(f"{len(rows) - len(failed)} of {len(rows)} checks passed")
+    if failed:
+        raise typer.Exit(1)
+
+
+@codebook_app.command("lock")
+@friendly
+def codebook_lock(path: Path = typer.Argument(..., help="Codebook YAML file.")) -> None:
+    """Record this version's SHA-256 so later edits without a version bump are refused."""
+    from textkit.codebook import lock_codebook
+
+    console.print(f"Locked in {lock_codebook(path)}")
+
+
+@model_app.command("train")
+@friendly
+def model_train(
+    out: Path = typer.Option(Path("textkit/models/nb_textkit_sm"), help="Where to save the trained pipeline."),
+    seed: int = typer.Option(0, help="Random seed (training is reproducible for a given seed)."),
+) -> None:
+    """Train the Norwegian pipeline from ../shared/data/norne (takes a while on a CPU)."""
+    from textkit import training
+
+    console.print(f"Model written to {training.train(out, seed=seed)}")
+
+
+@model_app.command("evaluate")
+@friendly
+def model_evaluate(
+    conllu: Path = typer.Option(..., "--conllu", help="UD .conllu file with NER column, e.g. the UD test file."),
+    model: Optional[Path] = typer.Option(None, help="Model directory (default: the shipped model)."),
+) -> None:
+    """Print JSON with lemma_acc, pos_acc, ents_f, F per entity type and speed."""
+    from textkit import training
+    from textkit.nlp import SHIPPED_DIR
+
+    print(json.dumps(training.evaluate(conllu, model or SHIPPED_DIR), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,372 @@
+"""Apply a codebook to text: every decision with its evidence (SPEC §4–5).
+
+`Coder` follows scikit-learn's contract: settings in `__init__`, compiled state (patterns,
+the spaCy matcher, a per-word cache) in `fit`, and `transform` codes texts. Each decision keeps
+the rule id, the matched text, character offsets and a score, so that a reviewer can see which
+words decided a code and an audit can replay it.
+
+Matching works on tokens, comparing the term with both the surface form and the lemma:
+- `word`: the whole word equals the term (inflections via the lemma);
+- `modifier`: the word starts with the term (`veiledningspedagogikk`, `veiledningen`);
+- `head`: the term ends the word, a Norwegian compound head (`gjeldsrådgivning`);
+- `any` (default): the term starts the word or follows a compound part of at least
+  `min_compound_part` letters;
+- fuzzy: rapidfuzz ratio ≥ threshold on the word or its compound part, for typos;
+- acronyms (terms in capitals) are matched case-sensitively as whole words or hyphen parts
+  (`MI`, `MI-kurs`, but not Nynorsk `mi`);
+- regexes and spaCy token patterns for anything else.
+An exclusion rule of a category removes that category's matches that overlap it
+(«Organisasjonspsykologi» is not psychology of mental health).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from rapidfuzz import fuzz
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from textkit.codebook import Category, Codebook, Rule
+from textkit.errors import CodebookError
+from textkit.nlp import NlpInfo, load_nlp
+from textkit.segment import group_mentions, split_pieces
+
+_HYPHEN = re.compile(r"[-/]")
+
+
+@dataclass(frozen=True)
+class Match:
+    """One piece of evidence for one code."""
+
+    code: str
+    subcode: str
+    rule: str
+    source: str  # rule | fuzzy
+    start: int
+    end: int
+    evidence: str
+    score: float
+
+
+@dataclass
+class CodedUnit:
+    """A unit (mention, item or answer) with its offsets in the answer and its best evidence per code."""
+
+    number: int
+    start: int
+    end: int
+    text: str
+    matches: list[Match] = field(default_factory=list)
+
+    @property
+    def codes(self) -> list[str]:
+        return sorted({m.code for m in self.matches})
+
+
+@dataclass(frozen=True)
+class _CompiledRule:
+    rule: Rule
+    code: str
+    subcode: str
+    owner: str  # the node whose terms or exclusions hold it
+    words: tuple[str, ...] = ()
+    regex: re.Pattern | None = None
+
+
+class Coder:
+    """Codes texts with a codebook; `fit` compiles, `transform` codes.
+
+    Parameters are stored as given (no logic) so that `get_params()` can feed the audit log.
+    """
+
+    def __init__(self, codebook: Codebook, model: str | None = None, batch_size: int = 256,
+                 nlp: Language | None = None) -> None:
+        self.codebook = codebook
+        self.model = model
+        self.batch_size = batch_size
+        self.nlp = nlp
+
+    def get_params(self) -> dict:
+        return {
+            "codebook": self.codebook.provenance(),
+            "model": self.model,
+            "batch_size": self.batch_size,
+            "fuzzy": self.codebook.fuzzy,
+            "fuzzy_min_length": self.codebook.fuzzy_min_length,
+            "min_compound_part": self.codebook.min_compound_part,
+        }
+
+    # ---------------------------------------------------------------- fit
+    def fit(self, texts: Iterable[str] | None = None) -> "Coder":
+        """Compile the codebook's rules and load the NLP pipeline (texts are not needed)."""
+        if self.nlp is None:
+            self.nlp_, self.nlp_info_ = load_nlp(self.model)
+        else:
+            self.nlp_ = self.nlp
+            meta = self.nlp.meta
+            self.nlp_info_ = NlpInfo(meta.get("name", "custom"), meta.get("version", "?"), "given",
+                                     "passed to Coder", tuple(self.nlp.pipe_names), False)
+        self.single_: list[_CompiledRule] = []
+        self.multi_: list[_CompiledRule] = []
+        self.regex_: list[_CompiledRule] = []
+        self.matcher_ = Matcher(self.nlp_.vocab, validate=True)
+        self.pattern_rules_: dict[str, _CompiledRule] = {}
+        self.exclusions_: dict[str, list[_CompiledRule]] = {}
+        for category in self.codebook.categories:
+            for node in [category, *category.subcategories]:
+                subcode = node.id if node.parent else ""
+                for rule in node.terms:
+                    self._compile(rule, category.id, subcode, node.id)
+                for rule in node.exclusions:
+                    self.exclusions_.setdefault(node.id, []).append(self._compile(rule, category.id, subcode, node.id, exclusion=True))
+        self.word_cache_: dict[tuple[str, str], list[tuple[_CompiledRule, str, float]]] = {}
+        return self
+
+    def _compile(self, rule: Rule, code: str, subcode: str, owner: str, exclusion: bool = False) -> _CompiledRule:
+        compiled = _CompiledRule(rule, code, subcode, owner)
+        if rule.kind == "term":
+            words = tuple(rule.value.split())
+            compiled = _CompiledRule(rule, code, subcode, owner, words=words)
+            target = self.single_ if len(words) == 1 else self.multi_
+        elif rule.kind == "regex":
+            flags = 0 if rule.case_sensitive else re.IGNORECASE
+            compiled = _CompiledRule(rule, code, subcode, owner, regex=re.compile(rule.value, flags))
+            target = self.regex_
+        else:
+            try:
+                self.matcher_.add(rule.id, [rule.value])
+            except ValueError as error:
+                raise CodebookError(
+                    f"{self.codebook.path}: field '{rule.field_path}.pattern': invalid spaCy token pattern: {error}"
+                ) from error
+            self.pattern_rules_[rule.id] = compiled
+            target = None
+        if target is not None and not exclusion:
+            target.append(compiled)
+        if exclusion and target is not None:
+            return compiled
+        return compiled
+
+    # ---------------------------------------------------------------- transform
+    def transform(self, texts: Iterable[str]) -> list[list[CodedUnit]]:
+        """Code each text; returns its units (one for `answer` codebooks) with their evidence."""
+        self._check_fitted()
+        texts = list(texts)
+        return [self.code_doc(doc) for doc in self.nlp_.pipe(texts, batch_size=self.batch_size)]
+
+    def fit_transform(self, texts: Iterable[str]) -> list[list[CodedUnit]]:
+        return self.fit().transform(texts)
+
+    def code_doc(self, doc: Doc) -> list[CodedUnit]:
+        """Match, then segment into units by the codebook's unit of analysis."""
+        matches = self.match_doc(doc)
+        text = doc.text
+        if self.codebook.unit == "mention":
+            pieces = split_pieces(text)
+            labels = [{(m.code, m.subcode) for m in matches if p.start <= m.start < p.end} for p in pieces]
+            spans = [(u.start, u.end) for u in group_mentions(text, pieces, labels)]
+        else:
+            spans = [(0, len(text))] if text.strip() else []
+        units: list[CodedUnit] = []
+        for number, (start, end) in enumerate(spans, start=1):
+            inside = [m for m in matches if start <= m.start < end]
+            units.append(CodedUnit(number, start, end, text[start:end], _best_per_code(inside, start)))
+        return units
+
+    def match_doc(self, doc: Doc) -> list[Match]:
+        """All non-excluded matches in a doc, with offsets into `doc.text`."""
+        found: list[Match] = []
+        for token in doc:
+            for compiled, source, score in self._word_hits(token.text, token.lemma_):
+                found.append(self._match(compiled, source, score, token.idx, token.idx + len(token.text), doc.text))
+        for compiled in self.multi_:
+            found.extend(self._multiword(doc, compiled))
+        for compiled in self.regex_:
+            for hit in compiled.regex.finditer(doc.text):
+                if hit.end() > hit.start():
+                    found.append(self._match(compiled, "rule", 1.0, hit.start(), hit.end(), doc.text))
+        for match_id, start, end in (self.matcher_(doc) if self.pattern_rules_ else []):
+            compiled = self.pattern_rules_[self.nlp_.vocab.strings[match_id]]
+            span = doc[start:end]
+            if compiled.rule.field_path.split(".")[-1].startswith("exclusions"):
+                continue
+            found.append(self._match(compiled, "rule", 1.0, span.start_char, span.end_char, doc.text))
+        return self._apply_exclusions(doc, found)
+
+    # ---------------------------------------------------------------- helpers
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "nlp_"):
+            raise RuntimeError("Coder is not fitted: call fit() first.")
+
+    @staticmethod
+    def _match(compiled: _CompiledRule, source: str, score: float, start: int, end: int, text: str) -> Match:
+        return Match(compiled.code, compiled.subcode, compiled.rule.id, source, start, end, text[start:end], round(score, 3))
+
+    def _word_hits(self, text: str, lemma: str) -> list[tuple[_CompiledRule, str, float]]:
+        """Single-word rules matching one token; cached, as survey vocabulary repeats a lot."""
+        key = (text, lemma)
+        hits = self.word_cache_.get(key)
+        if hits is None:
+            hits = [hit for compiled in self.single_ if (hit := self._word_hit(compiled, text, lemma))]
+            self.word_cache_[key] = hits
+        return hits
+
+    def _word_hit(self, compiled: _CompiledRule, text: str, lemma: str):
+        rule = compiled.rule
+        if rule.acronym:
+            return (compiled, "rule", 1.0) if text == rule.value or rule.value in _HYPHEN.split(text) else None
+        forms = {text.lower(), lemma.lower()}
+        part = self.codebook.min_compound_part
+        if any(compound_match(form, rule.value, rule.match, part) for form in forms):
+            return compiled, "rule", 1.0
+        threshold = rule.fuzzy if rule.fuzzy is not None else self.codebook.fuzzy
+        if rule.fuzzy is None and len(rule.value) < self.codebook.fuzzy_min_length:
+            return None
+        if not text.isalpha() and "-" not in text:
+            return None
+        score = max(fuzzy_score(form, rule.value, rule.match, self.codebook.fuzzy_min_length) for form in forms)
+        return (compiled, "fuzzy", score / 100) if score >= threshold else None
+
+    def _multiword(self, doc: Doc, compiled: _CompiledRule) -> list[Match]:
+        words, rule, n = compiled.words, compiled.rule, len(compiled.words)
+        part = self.codebook.min_compound_part
+        out: list[Match] = []
+        for i in range(len(doc) - n + 1):
+            window = doc[i:i + n]
+            exact = True
+            for k, (token, word) in enumerate(zip(window, words)):
+                mode = "head" if k == 0 else "modifier" if k == n - 1 else "word"
+                forms = (token.lower_, token.lemma_.lower())
+                if not any(compound_match(f, word, mode, part) for f in forms):
+                    exact = False
+                    break
+            if exact:
+                out.append(self._match(compiled, "rule", 1.0, window.start_char, window.end_char, doc.text))
+                continue
+            if rule.fuzzy is False:
+                continue
+            threshold = rule.fuzzy if rule.fuzzy is not None else self.codebook.fuzzy
+            if not window[0].is_alpha:
+                continue
+            score = fuzz.ratio(window.text.lower(), rule.value)
+            if score >= threshold:
+                out.append(self._match(compiled, "fuzzy", score / 100, window.start_char, window.end_char, doc.text))
+        return out
+
+    def _exclusion_spans(self, doc: Doc, node_id: str) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        for compiled in self.exclusions_.get(node_id, []):
+            if compiled.rule.kind == "regex":
+                spans.extend((m.start(), m.end()) for m in compiled.regex.finditer(doc.text))
+            elif compiled.rule.kind == "pattern":
+                for match_id, start, end in self.matcher_(doc):
+                    if self.nlp_.vocab.strings[match_id] == compiled.rule.id:
+                        spans.append((doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
+            elif len(compiled.words) == 1:
+                for token in doc:
+                    if self._word_hit(compiled, token.text, token.lemma_):
+                        spans.append((token.idx, token.idx + len(token.text)))
+            else:
+                spans.extend((m.start, m.end) for m in self._multiword(doc, compiled))
+        return spans
+
+    def _apply_exclusions(self, doc: Doc, found: list[Match]) -> list[Match]:
+        if not self.exclusions_ or not found:
+            return found
+        blocked: dict[str, list[tuple[int, int]]] = {}
+        for node_id in self.exclusions_:
+            spans = self._exclusion_spans(doc, node_id)
+            if spans:
+                blocked[node_id] = spans
+        if not blocked:
+            return found
+        kept = []
+        for match in found:
+            owners = [match.code] + ([match.subcode] if match.subcode else [])
+            spans = [span for owner in owners for span in blocked.get(owner, [])]
+            if not any(match.start < end and start < match.end for start, end in spans):
+                kept.append(match)
+        return kept
+
+
+def compound_match(form: str, term: str, mode: str, min_part: int) -> bool:
+    """Does `term` occur in the word `form` at a compound boundary allowed by `mode`?"""
+    pos = form.find(term)
+    if pos < 0:
+        return False
+    if mode == "word":
+        return form == term
+    if mode == "modifier":
+        return pos == 0
+    tail = len(form) - pos - len(term)
+    if mode == "head":
+        return (pos == 0 or pos >= min_part) and tail <= 3
+    return pos == 0 or pos >= min_part or (pos > 0 and form[pos - 1] == "-")
+
+
+def fuzzy_score(form: str, term: str, mode: str, min_length: int) -> float:
+    """Best rapidfuzz ratio of `term` against the word or its compound parts (typos)."""
+    if len(form) < min_length:
+        return 0.0
+    best = fuzz.ratio(form, term)
+    if mode == "word":
+        return best
+    size = len(term)
+    for width in (size - 1, size, size + 1):
+        if width < min_length or width > len(form):
+            continue
+        if mode in ("modifier", "any"):
+            best = max(best, fuzz.ratio(form[:width], term))
+        if mode in ("head", "any"):
+            best = max(best, fuzz.ratio(form[-width:], term))
+    return best
+
+
+def _best_per_code(matches: list[Match], offset: int) -> list[Match]:
+    """Keep the strongest evidence per code, with offsets made relative to the unit."""
+    best: dict[str, Match] = {}
+    for match in matches:
+        current = best.get(match.code)
+        if current is None or _strength(match) > _strength(current):
+            best[match.code] = match
+    return [
+        Match(m.code, m.subcode, m.rule, m.source, m.start - offset, m.end - offset, m.evidence, m.score)
+        for m in sorted(best.values(), key=lambda m: m.start)
+    ]
+
+
+def _strength(match: Match) -> tuple:
+    return (match.score, match.source == "rule", match.end - match.start, -match.start)
+
+
+def self_test(codebook: Codebook, coder: Coder | None = None) -> list[dict]:
+    """Code every example and counter-example; return one row per check with `ok`.
+
+    An example must code to its category (and subcategory); a counter-example must not. This
+    is the codebook's own regression test, run by `textkit codebook test` and in CI.
+    """
+    coder = coder or Coder(codebook).fit()
+    checks: list[tuple[Category, str, bool]] = []
+    for node in codebook.nodes():
+        checks += [(node, text, True) for text in node.examples]
+        checks += [(node, text, False) for text in node.counter_examples]
+    results = coder.transform([text for _, text, _ in checks])
+    rows = []
+    for (node, text, expected), units in zip(checks, results):
+        found = {(m.code, m.subcode) for unit in units for m in unit.matches}
+        if node.parent:
+            hit = (node.parent, node.id) in found
+        else:
+            hit = any(code == node.id for code, _ in found)
+        rows.append({
+            "category": node.path,
+            "text": text,
+            "kind": "example" if expected else "counter_example",
+            "found": sorted(f"{c}/{s}" if s else c for c, s in found),
+            "ok": hit == expected,
+        })
+    return rows

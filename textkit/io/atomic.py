@@ -1,0 +1,51 @@
+"""Atomic writes: an output is either complete or absent, never half-written.
+
+Researchers re-run commands after a crash or Ctrl-C and must never find a truncated CSV that
+looks fine. Everything is written to a temporary file in the target folder and renamed into
+place, which is atomic on the same file system.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+
+@contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; rename it onto `target` if the block succeeds."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_text(target: str | Path, text: str) -> Path:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(target)
+
+
+def write_json(target: str | Path, data: Any) -> Path:
+    return write_text(target, json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def write_csv(target: str | Path, frame: pd.DataFrame) -> Path:
+    """UTF-8 with BOM, so that Excel on Windows shows æ, ø and å correctly when opened."""
+    with atomic_path(target) as tmp:
+        frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+    return Path(target)

@@ -1,0 +1,163 @@
+"""The coding run: read → normalise → NLP → segment → code → outputs (SPEC §5).
+
+`code_table` is what `textkit code` calls and what a notebook calls: it returns the three
+outputs as pandas objects and writes them only when given a folder. Writing is atomic per
+file, and an existing output folder is refused unless `force=True`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from textkit import __version__
+from textkit.codebook import Codebook, load_codebook
+from textkit.coding import Coder
+from textkit.errors import OutputError
+from textkit.io import read_table, write_csv, write_json
+from textkit.normalise import is_blank, normalise_text
+from textkit.progress import progress
+
+log = logging.getLogger(__name__)
+
+LONG_COLUMNS = ["id", "unit", "unit_text", "code", "subcode", "source", "rule", "evidence",
+                "start", "end", "score", "codebook_id", "codebook_version"]
+OUTPUT_FILES = ("codes_long.csv", "codes_wide.csv", "run.json")
+
+
+@dataclass
+class CodingResult:
+    """What a coding run produced; `units` keeps every answer, including empty ones."""
+
+    codes_long: pd.DataFrame
+    codes_wide: pd.DataFrame
+    units: pd.DataFrame
+    run: dict
+    codebook: Codebook
+
+    def write(self, out: str | Path, force: bool = False) -> Path:
+        out = Path(out)
+        existing = [name for name in OUTPUT_FILES if (out / name).exists()]
+        if existing and not force:
+            raise OutputError(
+                f"{out}: already holds {', '.join(existing)} from an earlier run. "
+                "Choose another --out folder or pass --force to replace them."
+            )
+        write_csv(out / "codes_long.csv", self.codes_long)
+        write_csv(out / "codes_wide.csv", self.codes_wide)
+        write_json(out / "run.json", self.run)
+        return out
+
+
+def code_table(
+    input_path: str | Path,
+    id_col: str,
+    text_col: str,
+    codebook: str | Path | Codebook,
+    out: str | Path | None = None,
+    sheet: str | None = None,
+    model: str | None = None,
+    force: bool = False,
+    show_progress: bool = False,
+) -> CodingResult:
+    """Code one free-text column of a survey table with a codebook.
+
+    Returns `CodingResult` (codes_long, codes_wide, units, run); writes the SPEC §5 files to
+    `out` when given. Empty answers are kept with status `empty` (missing in codes_wide), not
+    dropped: "did not answer" is not "mentioned nothing".
+    """
+    started = datetime.now(timezone.utc)
+    if out is not None and not force:
+        _refuse_existing(Path(out))
+    book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    table = read_table(input_path, sheet=sheet, text_columns=[text_col])
+    table.require_columns(id_col, text_col)
+    ids = table.ids(id_col)
+    raw = table.data[text_col].tolist()
+    texts = ["" if is_blank(value) else normalise_text(str(value)) for value in raw]
+
+    coder = Coder(book, model=model).fit()
+    answered = [i for i, text in enumerate(texts) if text]
+    coded: dict[int, list] = {}
+    docs = coder.nlp_.pipe((texts[i] for i in answered), batch_size=coder.batch_size)
+    for index, doc in progress(zip(answered, docs), total=len(answered), label="Coding", enabled=show_progress):
+        coded[index] = coder.code_doc(doc)
+
+    long_rows, unit_rows, wide_rows = [], [], []
+    for index, (respondent, text) in enumerate(zip(ids, texts)):
+        units = coded.get(index)
+        if units is None:
+            unit_rows.append({"id": respondent, "unit": 0, "unit_text": "", "status": "empty", "codes": ""})
+            wide_rows.append({"id": respondent, **{c: pd.NA for c in book.category_ids}, "n_units": 0, "uncoded_units": 0})
+            continue
+        present: set[str] = set()
+        for unit in units:
+            present.update(unit.codes)
+            unit_rows.append({"id": respondent, "unit": unit.number, "unit_text": unit.text,
+                              "status": "coded" if unit.matches else "uncoded", "codes": ";".join(unit.codes)})
+            if not unit.matches:
+                long_rows.append(_long_row(respondent, unit.number, unit.text, None, book))
+            for match in unit.matches:
+                long_rows.append(_long_row(respondent, unit.number, unit.text, match, book))
+        wide_rows.append({
+            "id": respondent,
+            **{c: int(c in present) for c in book.category_ids},
+            "n_units": len(units),
+            "uncoded_units": sum(1 for unit in units if not unit.matches),
+        })
+
+    codes_long = pd.DataFrame(long_rows, columns=LONG_COLUMNS)
+    codes_wide = pd.DataFrame(wide_rows, columns=["id", *book.category_ids, "n_units", "uncoded_units"])
+    for column in book.category_ids:
+        codes_wide[column] = codes_wide[column].astype("Int64")
+    units_frame = pd.DataFrame(unit_rows, columns=["id", "unit", "unit_text", "status", "codes"])
+    status_counts = units_frame["status"].value_counts().to_dict()
+    run = {
+        "textkit_version": __version__,
+        "command": "code",
+        "input": {"path": str(table.path), "sha256": table.sha256, "format": table.format,
+                  "encoding": table.encoding, "sheet": table.sheet, "id_col": id_col, "text_col": text_col},
+        "codebook": {**book.provenance(), "locked": book.locked, "unit": book.unit},
+        "nlp": coder.nlp_info_.as_dict(),
+        "coder": coder.get_params(),
+        "counts": {
+            "rows_in": len(ids),
+            "rows_out": len(codes_wide),
+            "answers": len(answered),
+            "empty": len(ids) - len(answered),
+            "units": int((units_frame["status"] != "empty").sum()),
+            "units_by_status": {k: int(v) for k, v in status_counts.items()},
+            "codes_long_rows": len(codes_long),
+            "mentions_by_code": {c: int((codes_long["code"] == c).sum()) for c in book.category_ids},
+        },
+        "redaction": "none (privacy module not yet available)",
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    result = CodingResult(codes_long, codes_wide, units_frame, run, book)
+    if out is not None:
+        result.write(out, force=force)
+    return result
+
+
+def _long_row(respondent: str, unit: int, unit_text: str, match, book: Codebook) -> dict:
+    row = {"id": respondent, "unit": unit, "unit_text": unit_text, "code": "", "subcode": "",
+           "source": "", "rule": "", "evidence": "", "start": pd.NA, "end": pd.NA, "score": pd.NA,
+           "codebook_id": book.id, "codebook_version": book.version}
+    if match is not None:
+        row.update(code=match.code, subcode=match.subcode, source=match.source, rule=match.rule,
+                   evidence=match.evidence, start=match.start, end=match.end, score=match.score)
+    return row
+
+
+def _refuse_existing(out: Path) -> None:
+    existing = [name for name in OUTPUT_FILES if (out / name).exists()]
+    if existing:
+        raise OutputError(
+            f"{out}: already holds {', '.join(existing)} from an earlier run. "
+            "Choose another --out folder or pass --force to replace them."
+        )
