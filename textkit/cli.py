@@ -30,8 +30,8 @@ codebook_app = typer.Typer(help="Validate, self-test and lock codebooks.", no_ar
 model_app = typer.Typer(help="Train and evaluate textkit's own Norwegian spaCy pipeline.", no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
 app.add_typer(model_app, name="model")
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def friendly(command):

@@ -39,7 +39,7 @@ class Rule:
     value: Any
     field_path: str
     match: str = "any"  # for terms: word | head | modifier | any (compound position)
-    fuzzy: int | None = None
+    fuzzy: int | bool | None = None  # None: codebook default; False: never fuzzy
     acronym: bool = False
     case_sensitive: bool = False
 
@@ -240,7 +240,7 @@ def _build_rule(spec: Any, where: str, owner: str) -> Rule:
             value=term if acronym else term.lower(),
             field_path=where,
             match="word" if acronym else spec.get("match", "any"),
-            fuzzy=None if acronym or spec.get("fuzzy") is False else spec.get("fuzzy"),
+            fuzzy=False if acronym else spec.get("fuzzy"),
             acronym=acronym,
             case_sensitive=acronym,
         )

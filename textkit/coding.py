@@ -73,8 +73,12 @@ class _CompiledRule:
     code: str
     subcode: str
     owner: str  # the node whose terms or exclusions hold it
+    exclusion: bool = False
     words: tuple[str, ...] = ()
     regex: re.Pattern | None = None
+
+
+_Hit = tuple[_CompiledRule, str, float]
 
 
 class Coder:
@@ -111,31 +115,35 @@ class Coder:
             self.nlp_info_ = NlpInfo(meta.get("name", "custom"), meta.get("version", "?"), "given",
                                      "passed to Coder", tuple(self.nlp.pipe_names), False)
         self.single_: list[_CompiledRule] = []
-        self.multi_: list[_CompiledRule] = []
+        self.multi_: dict[int, list[_CompiledRule]] = {}
         self.regex_: list[_CompiledRule] = []
         self.matcher_ = Matcher(self.nlp_.vocab, validate=True)
         self.pattern_rules_: dict[str, _CompiledRule] = {}
-        self.exclusions_: dict[str, list[_CompiledRule]] = {}
         for category in self.codebook.categories:
             for node in [category, *category.subcategories]:
                 subcode = node.id if node.parent else ""
                 for rule in node.terms:
-                    self._compile(rule, category.id, subcode, node.id)
+                    self._compile(_CompiledRule(rule, category.id, subcode, node.id))
                 for rule in node.exclusions:
-                    self.exclusions_.setdefault(node.id, []).append(self._compile(rule, category.id, subcode, node.id, exclusion=True))
-        self.word_cache_: dict[tuple[str, str], list[tuple[_CompiledRule, str, float]]] = {}
+                    self._compile(_CompiledRule(rule, category.id, subcode, node.id, exclusion=True))
+        # Survey vocabulary repeats a lot: cache rule hits per word and per n-gram of words.
+        self.word_cache_: dict[tuple[str, str], list[_Hit]] = {}
+        self.ngram_cache_: dict[tuple, list[_Hit]] = {}
         return self
 
-    def _compile(self, rule: Rule, code: str, subcode: str, owner: str, exclusion: bool = False) -> _CompiledRule:
-        compiled = _CompiledRule(rule, code, subcode, owner)
+    def _compile(self, compiled: _CompiledRule) -> None:
+        rule = compiled.rule
         if rule.kind == "term":
             words = tuple(rule.value.split())
-            compiled = _CompiledRule(rule, code, subcode, owner, words=words)
-            target = self.single_ if len(words) == 1 else self.multi_
+            compiled = _CompiledRule(rule, compiled.code, compiled.subcode, compiled.owner, compiled.exclusion, words)
+            if len(words) == 1:
+                self.single_.append(compiled)
+            else:
+                self.multi_.setdefault(len(words), []).append(compiled)
         elif rule.kind == "regex":
             flags = 0 if rule.case_sensitive else re.IGNORECASE
-            compiled = _CompiledRule(rule, code, subcode, owner, regex=re.compile(rule.value, flags))
-            target = self.regex_
+            self.regex_.append(_CompiledRule(rule, compiled.code, compiled.subcode, compiled.owner,
+                                             compiled.exclusion, regex=re.compile(rule.value, flags)))
         else:
             try:
                 self.matcher_.add(rule.id, [rule.value])
@@ -144,19 +152,12 @@ class Coder:
                     f"{self.codebook.path}: field '{rule.field_path}.pattern': invalid spaCy token pattern: {error}"
                 ) from error
             self.pattern_rules_[rule.id] = compiled
-            target = None
-        if target is not None and not exclusion:
-            target.append(compiled)
-        if exclusion and target is not None:
-            return compiled
-        return compiled
 
     # ---------------------------------------------------------------- transform
     def transform(self, texts: Iterable[str]) -> list[list[CodedUnit]]:
         """Code each text; returns its units (one for `answer` codebooks) with their evidence."""
         self._check_fitted()
-        texts = list(texts)
-        return [self.code_doc(doc) for doc in self.nlp_.pipe(texts, batch_size=self.batch_size)]
+        return [self.code_doc(doc) for doc in self.nlp_.pipe(list(texts), batch_size=self.batch_size)]
 
     def fit_transform(self, texts: Iterable[str]) -> list[list[CodedUnit]]:
         return self.fit().transform(texts)
@@ -178,36 +179,50 @@ class Coder:
         return units
 
     def match_doc(self, doc: Doc) -> list[Match]:
-        """All non-excluded matches in a doc, with offsets into `doc.text`."""
-        found: list[Match] = []
-        for token in doc:
-            for compiled, source, score in self._word_hits(token.text, token.lemma_):
-                found.append(self._match(compiled, source, score, token.idx, token.idx + len(token.text), doc.text))
-        for compiled in self.multi_:
-            found.extend(self._multiword(doc, compiled))
+        """All matches in a doc that no exclusion rule overlaps, with offsets into `doc.text`."""
+        text = doc.text
+        tokens = [(token.text, token.lemma_, token.idx) for token in doc]
+        hits: list[tuple[_CompiledRule, str, float, int, int]] = []
+        for surface, lemma, idx in tokens:
+            for compiled, source, score in self._word_hits(surface, lemma):
+                hits.append((compiled, source, score, idx, idx + len(surface)))
+        for size in self.multi_:
+            for i in range(len(tokens) - size + 1):
+                window = tokens[i:i + size]
+                start, end = window[0][2], window[-1][2] + len(window[-1][0])
+                for compiled, source, score in self._ngram_hits(window, text[start:end]):
+                    hits.append((compiled, source, score, start, end))
         for compiled in self.regex_:
-            for hit in compiled.regex.finditer(doc.text):
-                if hit.end() > hit.start():
-                    found.append(self._match(compiled, "rule", 1.0, hit.start(), hit.end(), doc.text))
-        for match_id, start, end in (self.matcher_(doc) if self.pattern_rules_ else []):
-            compiled = self.pattern_rules_[self.nlp_.vocab.strings[match_id]]
-            span = doc[start:end]
-            if compiled.rule.field_path.split(".")[-1].startswith("exclusions"):
+            for found in compiled.regex.finditer(text):
+                if found.end() > found.start():
+                    hits.append((compiled, "rule", 1.0, found.start(), found.end()))
+        if self.pattern_rules_:
+            for match_id, start, end in self.matcher_(doc):
+                span = doc[start:end]
+                hits.append((self.pattern_rules_[self.nlp_.vocab.strings[match_id]], "rule", 1.0,
+                             span.start_char, span.end_char))
+        blocked: dict[str, list[tuple[int, int]]] = {}
+        for compiled, _, _, start, end in hits:
+            if compiled.exclusion:
+                blocked.setdefault(compiled.owner, []).append((start, end))
+        matches = []
+        for compiled, source, score, start, end in hits:
+            if compiled.exclusion:
                 continue
-            found.append(self._match(compiled, "rule", 1.0, span.start_char, span.end_char, doc.text))
-        return self._apply_exclusions(doc, found)
+            owners = (compiled.code, compiled.subcode) if compiled.subcode else (compiled.code,)
+            if any(s < end and start < e for owner in owners for s, e in blocked.get(owner, ())):
+                continue
+            matches.append(Match(compiled.code, compiled.subcode, compiled.rule.id, source, start, end,
+                                 text[start:end], round(score, 3)))
+        return matches
 
     # ---------------------------------------------------------------- helpers
     def _check_fitted(self) -> None:
         if not hasattr(self, "nlp_"):
             raise RuntimeError("Coder is not fitted: call fit() first.")
 
-    @staticmethod
-    def _match(compiled: _CompiledRule, source: str, score: float, start: int, end: int, text: str) -> Match:
-        return Match(compiled.code, compiled.subcode, compiled.rule.id, source, start, end, text[start:end], round(score, 3))
-
-    def _word_hits(self, text: str, lemma: str) -> list[tuple[_CompiledRule, str, float]]:
-        """Single-word rules matching one token; cached, as survey vocabulary repeats a lot."""
+    def _word_hits(self, text: str, lemma: str) -> list[_Hit]:
+        """Single-word rules matching one token (cached per surface form and lemma)."""
         key = (text, lemma)
         hits = self.word_cache_.get(key)
         if hits is None:
@@ -215,7 +230,7 @@ class Coder:
             self.word_cache_[key] = hits
         return hits
 
-    def _word_hit(self, compiled: _CompiledRule, text: str, lemma: str):
+    def _word_hit(self, compiled: _CompiledRule, text: str, lemma: str) -> _Hit | None:
         rule = compiled.rule
         if rule.acronym:
             return (compiled, "rule", 1.0) if text == rule.value or rule.value in _HYPHEN.split(text) else None
@@ -223,74 +238,45 @@ class Coder:
         part = self.codebook.min_compound_part
         if any(compound_match(form, rule.value, rule.match, part) for form in forms):
             return compiled, "rule", 1.0
-        threshold = rule.fuzzy if rule.fuzzy is not None else self.codebook.fuzzy
-        if rule.fuzzy is None and len(rule.value) < self.codebook.fuzzy_min_length:
-            return None
-        if not text.isalpha() and "-" not in text:
+        threshold = self._fuzzy_threshold(rule)
+        if threshold is None or (not text.isalpha() and "-" not in text):
             return None
         score = max(fuzzy_score(form, rule.value, rule.match, self.codebook.fuzzy_min_length) for form in forms)
         return (compiled, "fuzzy", score / 100) if score >= threshold else None
 
-    def _multiword(self, doc: Doc, compiled: _CompiledRule) -> list[Match]:
-        words, rule, n = compiled.words, compiled.rule, len(compiled.words)
+    def _fuzzy_threshold(self, rule: Rule) -> int | None:
+        """A term's own threshold, else the codebook default for terms long enough to have typos."""
+        if rule.acronym or rule.fuzzy is False:
+            return None
+        if rule.fuzzy is not None:
+            return rule.fuzzy
+        return self.codebook.fuzzy if len(rule.value) >= self.codebook.fuzzy_min_length else None
+
+    def _ngram_hits(self, window: list[tuple[str, str, int]], span_text: str) -> list[_Hit]:
+        """Multi-word rules matching a window of (surface, lemma, offset) tokens, cached per window."""
+        key = (span_text, *(lemma for _, lemma, _ in window))
+        hits = self.ngram_cache_.get(key)
+        if hits is None:
+            hits = [hit for compiled in self.multi_[len(window)] if (hit := self._ngram_hit(compiled, window, span_text))]
+            self.ngram_cache_[key] = hits
+        return hits
+
+    def _ngram_hit(self, compiled: _CompiledRule, window: list[tuple[str, str, int]], span_text: str) -> _Hit | None:
+        """First word may be a compound head, last a modifier: «rus- og psykisk helsearbeid»."""
+        words, size = compiled.words, len(compiled.words)
         part = self.codebook.min_compound_part
-        out: list[Match] = []
-        for i in range(len(doc) - n + 1):
-            window = doc[i:i + n]
-            exact = True
-            for k, (token, word) in enumerate(zip(window, words)):
-                mode = "head" if k == 0 else "modifier" if k == n - 1 else "word"
-                forms = (token.lower_, token.lemma_.lower())
-                if not any(compound_match(f, word, mode, part) for f in forms):
-                    exact = False
-                    break
-            if exact:
-                out.append(self._match(compiled, "rule", 1.0, window.start_char, window.end_char, doc.text))
-                continue
-            if rule.fuzzy is False:
-                continue
-            threshold = rule.fuzzy if rule.fuzzy is not None else self.codebook.fuzzy
-            if not window[0].is_alpha:
-                continue
-            score = fuzz.ratio(window.text.lower(), rule.value)
-            if score >= threshold:
-                out.append(self._match(compiled, "fuzzy", score / 100, window.start_char, window.end_char, doc.text))
-        return out
-
-    def _exclusion_spans(self, doc: Doc, node_id: str) -> list[tuple[int, int]]:
-        spans: list[tuple[int, int]] = []
-        for compiled in self.exclusions_.get(node_id, []):
-            if compiled.rule.kind == "regex":
-                spans.extend((m.start(), m.end()) for m in compiled.regex.finditer(doc.text))
-            elif compiled.rule.kind == "pattern":
-                for match_id, start, end in self.matcher_(doc):
-                    if self.nlp_.vocab.strings[match_id] == compiled.rule.id:
-                        spans.append((doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
-            elif len(compiled.words) == 1:
-                for token in doc:
-                    if self._word_hit(compiled, token.text, token.lemma_):
-                        spans.append((token.idx, token.idx + len(token.text)))
-            else:
-                spans.extend((m.start, m.end) for m in self._multiword(doc, compiled))
-        return spans
-
-    def _apply_exclusions(self, doc: Doc, found: list[Match]) -> list[Match]:
-        if not self.exclusions_ or not found:
-            return found
-        blocked: dict[str, list[tuple[int, int]]] = {}
-        for node_id in self.exclusions_:
-            spans = self._exclusion_spans(doc, node_id)
-            if spans:
-                blocked[node_id] = spans
-        if not blocked:
-            return found
-        kept = []
-        for match in found:
-            owners = [match.code] + ([match.subcode] if match.subcode else [])
-            spans = [span for owner in owners for span in blocked.get(owner, [])]
-            if not any(match.start < end and start < match.end for start, end in spans):
-                kept.append(match)
-        return kept
+        exact = all(
+            any(compound_match(form, word, "head" if k == 0 else "modifier" if k == size - 1 else "word", part)
+                for form in (surface.lower(), lemma.lower()))
+            for k, ((surface, lemma, _), word) in enumerate(zip(window, words))
+        )
+        if exact:
+            return compiled, "rule", 1.0
+        threshold = self._fuzzy_threshold(compiled.rule)
+        if threshold is None or not window[0][0].isalpha():
+            return None
+        score = fuzz.ratio(span_text.lower(), compiled.rule.value)
+        return (compiled, "fuzzy", score / 100) if score >= threshold else None
 
 
 def compound_match(form: str, term: str, mode: str, min_part: int) -> bool:
@@ -317,7 +303,7 @@ def fuzzy_score(form: str, term: str, mode: str, min_length: int) -> float:
         return best
     size = len(term)
     for width in (size - 1, size, size + 1):
-        if width < min_length or width > len(form):
+        if width < 5 or width > len(form):
             continue
         if mode in ("modifier", "any"):
             best = max(best, fuzz.ratio(form[:width], term))

@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# Strong separators always end a piece; weak ones («og», «&», « / ») only when the two sides
-# are labelled differently.
+# Strong separators always end a piece; weak ones («og», «&», « / », « – ») only when the two
+# sides are labelled differently («IPS – individuell jobbstøtte» is one programme).
 _SEPARATOR = re.compile(
-    r"(?P<strong>\s*(?:\n|;|(?<!\d),(?!\d)|\s\+\s?|\+\s|•|·|\s[–-]\s|\bsamt\b|\bpluss\b|\.\s+(?=[A-ZÆØÅ])))"
-    r"|(?P<weak>\s+(?:og|&|/)\s+)",
+    r"(?P<strong>\s*(?:\n|;|(?<!\d),(?!\d)|\s\+\s?|\+\s|•|·|\bsamt\b|\bpluss\b|\.\s+(?=[A-ZÆØÅ])))"
+    r"|(?P<weak>\s+(?:og|&|/|[–-])\s+)",
 )
 _LEADING_BULLET = re.compile(r"\s*(?:[-*•·]|\d+[.)])\s+")
 
@@ -30,9 +30,10 @@ _INSTITUTIONS = (
 )
 _QUALIFIER_WORDS = re.compile(
     r"\b(?:\d+([.,]\d+)?\s*(?:stp|sp|studiepoeng|ects|vekttall|poeng|timer|t)\b\.?|(?:19|20)\d{2}"
+    r"|universitetet i \w+|høgskolen i \w+|høyskolen i \w+|høgskulen i \w+|nord universitet"
     r"|ved|på|fra|hos|i|via|gjennom|og|deltid|heltid|nett|nettbasert|samlingsbasert|høsten|våren|"
     r"haust|hausten|våren|fullført|ferdig|gjennomført|tatt|teke|tok|emne|modul|"
-    rf"{_INSTITUTIONS}|universitetet i \w+|høgskolen i \w+|høyskolen i \w+|\d+)\b",
+    rf"{_INSTITUTIONS}|\d+)\b",
     re.IGNORECASE,
 )
 
