@@ -91,7 +91,7 @@ def info(model: Optional[str] = typer.Option(None, help="Resolve this model inst
 
     nlp = describe(model)
     console.print(f"textkit {__version__}, spaCy {spacy.__version__}, Python {sys.version.split()[0]}")
-    console.print(f"NLP model: {nlp.name} {nlp.version} [{nlp.source}] — {nlp.reason}")
+    console.print(f"NLP model: {nlp.name} {nlp.version} ({nlp.source}) — {nlp.reason}", markup=False)
     console.print(f"components: {', '.join(nlp.components)}")
     if nlp.lemmas_approximate:
         console.print("[yellow]lemmas are approximate (lookup fallback)[/yellow]")
@@ -176,7 +176,9 @@ def model_train(
     """Train the Norwegian pipeline from ../shared/data/norne (takes a while on a CPU)."""
     from textkit import training
 
-    console.print(f"Model written to {training.train(out, seed=seed)}")
+    result = training.train(out, seed=seed)
+    print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    console.print(f"Model written to {out}")
 
 
 @model_app.command("evaluate")

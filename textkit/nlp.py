@@ -36,7 +36,7 @@ SHIPPED_DIR = Path(__file__).parent / "models" / "nb_textkit_sm"
 BLANK = "blank"
 FALLBACK_WARNING = "Using spaCy's blank 'nb' with a lookup lemmatizer ({reason}); lemmas are approximate."
 # Components a trained pipeline needs for lemmas; everything else is excluded when coding.
-_NOT_FOR_LEMMAS = ("ner", "parser")
+_NOT_FOR_LEMMAS = ("ner", "parser", "senter")
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,8 @@ def _load(target: str, source: str, reason: str, entities: bool) -> tuple[Langua
             f"Install it, fix {ENV_VAR}, or unset it to use the shipped model."
         ) from error
     meta = nlp.meta
-    name = f"{meta.get('lang', 'nb')}_{meta.get('name', Path(target).name)}"
+    lang, base = meta.get("lang", "nb"), meta.get("name", Path(target).name)
+    name = base if base.startswith(f"{lang}_") else f"{lang}_{base}"
     return nlp, NlpInfo(name, meta.get("version", "?"), source, reason, tuple(nlp.pipe_names), False)
 
 

@@ -1,0 +1,776 @@
+"""Train and evaluate textkit's own Norwegian Bokmål spaCy pipeline (``nb_textkit_sm``).
+
+Why this module exists
+----------------------
+textkit was designed around spaCy's ``nb_core_news_sm``, which cannot be installed in
+our environment.  We therefore train an equivalent pipeline ourselves from the
+Norwegian Dependency Treebank (NDT, Bokmål part) with NorNE named-entity annotations.
+
+The NDT ships in its own tag format (``subst``, ``verb``, ``det`` … with NDT features
+such as ``appell|mask|be|ent``), whereas our evaluation data (and everything spaCy users
+expect) uses Universal Dependencies (UD) part-of-speech tags and features.  Most of this
+module is therefore a *conversion* from NDT to UD conventions, written to reproduce what
+the official UD_Norwegian-Bokmaal conversion does (checked token by token against the UD
+dev file, see :func:`mapping_report`).
+
+Data handling rules (from the data README):
+
+* the underlying texts may not be republished, so nothing derived from them is written
+  into the repository: the corpora are read from ``/work/shared/data/norne`` (or
+  ``$TEXTKIT_NORNE_DIR``) and converted DocBins/checkpoints go to ``/tmp/nbmodel``;
+* every NDT sentence whose token sequence also occurs in the UD dev or test file is left
+  out of training (:func:`excluded_sentences`), otherwise the evaluation is contaminated.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+# ---------------------------------------------------------------------------
+# Locations
+# ---------------------------------------------------------------------------
+
+#: Default location of the shared NorNE/NDT data (read-only, outside the repository).
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "norne"
+#: Scratch space for converted corpora and training checkpoints (never inside the repo).
+DEFAULT_WORK_DIR = Path("/tmp/nbmodel")
+#: Where the shipped pipeline lives.
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "nb_textkit_sm"
+#: spaCy training config used by :func:`train`.
+CONFIG_PATH = Path(__file__).resolve().parent / "training_config.cfg"
+
+MODEL_NAME = "nb_textkit_sm"
+MODEL_VERSION = "0.1.0"
+
+#: The nine NorNE entity types.
+NORNE_TYPES = ("PER", "ORG", "LOC", "GPE_LOC", "GPE_ORG", "PROD", "EVT", "DRV", "MISC")
+
+
+def data_dir() -> Path:
+    """Return the NorNE data directory (``$TEXTKIT_NORNE_DIR`` overrides the default)."""
+    env = os.environ.get("TEXTKIT_NORNE_DIR")
+    return Path(env) if env else DEFAULT_DATA_DIR
+
+
+def ud_path(split: str, root: Path | None = None) -> Path:
+    """Path of the UD Bokmål ``dev`` or ``test`` file."""
+    root = root or data_dir()
+    return root / "ud-nob" / f"no_bokmaal-ud-{split}.conllu"
+
+
+# ---------------------------------------------------------------------------
+# Reading CoNLL files
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Token:
+    """One token of a CoNLL(-U) sentence.
+
+    For NDT files ``pos``/``feats``/``deprel`` hold the NDT annotation; for UD files
+    they hold UPOS, UD features and UD relations.
+    """
+
+    id: int
+    form: str
+    lemma: str
+    pos: str
+    feats: str
+    head: int
+    deprel: str
+    ner: str = "O"  # IOB tag, e.g. "B-PER"
+    space_after: bool = True
+
+
+@dataclass
+class Sentence:
+    tokens: list[Token]
+    source: str = ""  # file name (NDT) or sent_id (UD)
+    text: str = ""
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(t.form for t in self.tokens)
+
+
+def _ner_from_misc(misc: str) -> str:
+    for part in misc.split("|"):
+        if part.startswith("name="):
+            return part[5:]
+    return "O"
+
+
+def read_conll(path: Path | str) -> Iterator[Sentence]:
+    """Read a CoNLL-X (NDT) or CoNLL-U (UD) file into :class:`Sentence` objects.
+
+    Both formats share the column layout we need; NorNE stores the entity tag in the
+    last column as ``name=B-PER`` (possibly next to ``SpaceAfter=No`` in UD files).
+    Multi-word-token and empty-node lines (none exist in Bokmål UD) are skipped.
+    """
+    path = Path(path)
+    tokens: list[Token] = []
+    meta: dict[str, str] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            line = line.rstrip("\n").lstrip("\ufeff")
+            if not line.strip():
+                if tokens:
+                    yield Sentence(tokens, meta.get("sent_id", path.name), meta.get("text", ""))
+                tokens, meta = [], {}
+                continue
+            if line.startswith("#"):
+                if "=" in line:
+                    key, _, val = line[1:].partition("=")
+                    meta[key.strip()] = val.strip()
+                continue
+            cols = line.split("\t")
+            if "-" in cols[0] or "." in cols[0]:
+                continue
+            misc = cols[9] if len(cols) > 9 else "_"
+            tokens.append(
+                Token(
+                    id=int(cols[0]),
+                    form=cols[1],
+                    lemma=cols[2],
+                    pos=cols[3],
+                    feats=cols[5],
+                    head=int(cols[6]) if cols[6].isdigit() else 0,
+                    deprel=cols[7],
+                    ner=_ner_from_misc(misc),
+                    space_after="SpaceAfter=No" not in misc,
+                )
+            )
+    if tokens:
+        yield Sentence(tokens, meta.get("sent_id", path.name), meta.get("text", ""))
+
+
+def ndt_files(root: Path | None = None) -> list[Path]:
+    """All NDT Bokmål ``.conll`` files, sorted so conversion is deterministic."""
+    root = root or data_dir()
+    return sorted((root / "ndt-nob").glob("*.conll"))
+
+
+def read_ndt(root: Path | None = None) -> Iterator[Sentence]:
+    """All NDT Bokmål sentences in file order."""
+    for path in ndt_files(root):
+        yield from read_conll(path)
+
+
+# ---------------------------------------------------------------------------
+# Train/dev/test separation
+# ---------------------------------------------------------------------------
+
+
+def excluded_sentences(root: Path | None = None) -> set[tuple[str, ...]]:
+    """Return the token sequences that must never be used for training.
+
+    These are all sentences of the UD dev and test files, as tuples of word forms.
+    :func:`training_sentences` drops every NDT sentence whose token sequence is in this
+    set, and ``tests/test_model.py`` uses it to prove that no evaluation sentence is in
+    the training data.
+    """
+    excluded: set[tuple[str, ...]] = set()
+    for split in ("dev", "test"):
+        for sent in read_conll(ud_path(split, root)):
+            excluded.add(sent.words)
+    return excluded
+
+
+def training_sentences(root: Path | None = None) -> list[Sentence]:
+    """NDT sentences that are safe to train on (UD dev/test sentences removed).
+
+    Matching uses :func:`sentence_key` (word forms with letters/digits), which also
+    catches the sentences where UD dropped NDT's ``|`` headline marker or a final
+    period; a few very short repeated headlines are over-excluded, which is harmless.
+    """
+    excluded = {sentence_key(words) for words in excluded_sentences(root)}
+    return [s for s in read_ndt(root) if sentence_key(s.words) not in excluded]
+
+
+# ---------------------------------------------------------------------------
+# NDT -> UD conversion
+# ---------------------------------------------------------------------------
+
+#: NDT punctuation tags.  All become PUNCT (UD keeps NDT's ``$,``-style lemmas for them,
+#: see :func:`convert_sentence`).
+NDT_PUNCT_TAGS = {"clb", "<komma>", "<anf>", "<strek>", "<parentes-beg>", "<parentes-slutt>"}
+
+#: Verbs that UD Norwegian tags AUX when they govern another verb (NDT relation INFV).
+AUX_LEMMAS = {"være", "bli", "ha", "kunne", "skulle", "ville", "måtte", "burde", "få", "tørre"}
+
+#: Adverb-like words NDT tags as prepositions but UD tags ADV (checked against UD dev).
+PREP_AS_ADV = {"her", "der", "dit", "hit", "herfra", "derfra", "heretter", "deretter", "herfra",
+               "hvor", "hvorfra", "derav", "herav", "dermed", "herunder", "derunder", "hittil"}
+
+#: NDT relations of predicatives; a preposition heading one (*fungere som leder*) is a
+#: subordinator (``mark``) in UD.
+PREDICATIVE_RELS = {"SPRED", "FSPRED", "OPRED", "FOPRED"}
+
+
+#: Number words NDT tags ``det ... kvant`` that UD tags NUM (NumType=Card).
+NUMBER_WORDS = {
+    "null", "én", "ett", "to", "tre", "fire", "fem", "seks", "sju", "syv", "åtte", "ni", "ti",
+    "elleve", "tolv", "tretten", "fjorten", "femten", "seksten", "sytten", "atten", "nitten",
+    "tjue", "tyve", "tretti", "tredve", "førti", "femti", "seksti", "sytti", "åtti", "nitti",
+    "hundre", "tusen", "million", "millioner", "milliard", "milliarder", "eneste", "ene",
+}
+
+#: PronType of quantifying determiners/pronouns (NDT ``kvant``) by lemma, as in UD.
+KVANT_PRONTYPE = {
+    "en": "Art", "all": "Tot", "alle": "Tot", "begge": "Tot", "hver": "Tot", "enhver": "Tot",
+    "samtlig": "Tot", "ingen": "Neg", "intet": "Neg", "noen": "Ind", "noe": "Ind",
+    "mang": "Ind", "mange": "Ind", "flere": "Ind", "få": "Ind", "fleste": "Ind", "mye": "Ind",
+    "lite": "Ind", "litt": "Ind", "annen": "Ind", "enkelt": "Ind", "somme": "Ind",
+    "ingenting": "Neg", "alt": "Tot",
+}
+
+_GENDER = {"mask": "Masc", "fem": "Fem", "nøyt": "Neut"}
+_NUMBER = {"ent": "Sing", "fl": "Plur"}
+_DEFINITE = {"ub": "Ind", "be": "Def"}
+_DEGREE = {"pos": "Pos", "komp": "Cmp", "sup": "Sup"}
+_CASE = {"nom": "Nom", "akk": "Acc", "gen": "Gen"}
+
+
+def _is_number(form: str) -> bool:
+    return any(ch.isdigit() for ch in form)
+
+
+def _children(tokens: Sequence[Token]) -> dict[int, list[Token]]:
+    kids: dict[int, list[Token]] = defaultdict(list)
+    for tok in tokens:
+        kids[tok.head].append(tok)
+    return kids
+
+
+def ndt_upos(tok: Token, kids: dict[int, list[Token]]) -> str:
+    """Universal POS for an NDT token, given the children index of its sentence.
+
+    Mirrors the UD_Norwegian-Bokmaal conversion (measured against the UD dev file):
+
+    * ``subst prop`` -> PROPN, other nouns -> NOUN;
+    * ``verb`` -> AUX for auxiliaries/modals that govern a verb (NDT ``INFV``) and for
+      copular *være* (governs a predicative, NDT ``SPRED``); otherwise VERB.  UD keeps
+      copular *bli* as VERB, so we do as well;
+    * ``det`` -> PRON for possessives (UD treats *min, sin, hans…* as pronouns), NUM for
+      cardinal numbers, DET otherwise;
+    * ``prep`` -> SCONJ when it introduces an infinitive (*for å*) or a finite clause,
+      ADV for deictic adverbs (*her, der*), ADP otherwise;
+    * ``sbu`` -> PRON for relative *som*, SCONJ otherwise; ``konj`` -> CCONJ;
+    * ``adv`` *ikke* -> PART (Polarity=Neg), infinitive marker *å* -> PART;
+    * ``interj`` -> INTJ, ``symb`` -> SYM, ``ukjent`` (foreign words) -> X, all NDT
+      punctuation tags -> PUNCT.
+    """
+    pos, feats, lemma = tok.pos, tok.feats.split("|"), tok.lemma.lower()
+    if pos in NDT_PUNCT_TAGS:
+        return "PUNCT"
+    if pos == "subst":
+        return "PROPN" if "prop" in feats else "NOUN"
+    if pos == "verb":
+        child_rels = {c.deprel for c in kids.get(tok.id, ())}
+        if lemma in AUX_LEMMAS and "INFV" in child_rels:
+            return "AUX"
+        if lemma == "være" and ("SPRED" in child_rels or "INFV" in child_rels):
+            return "AUX"
+        return "VERB"
+    if pos == "det":
+        if "poss" in feats:
+            return "PRON"
+        if "kvant" in feats and (_is_number(tok.form) or lemma in NUMBER_WORDS):
+            return "NUM"
+        return "DET"
+    if pos == "pron":
+        return "PRON"
+    if pos == "prep":
+        if lemma in PREP_AS_ADV:
+            return "ADV"
+        if tok.deprel in PREDICATIVE_RELS and lemma == "som":
+            return "SCONJ"
+        objs = [c for c in kids.get(tok.id, ()) if c.deprel == "PUTFYLL"]
+        if objs and objs[0].pos == "inf-merke":
+            return "SCONJ"
+        if objs and objs[0].pos == "verb" and not set(objs[0].feats.split("|")) & {"inf", "perf-part"}:
+            return "SCONJ"
+        return "ADP"
+    if pos == "sbu":
+        return "PRON" if lemma == "som" else "SCONJ"
+    if pos == "konj":
+        return "CCONJ"
+    if pos == "adv":
+        return "PART" if lemma == "ikke" else "ADV"
+    if pos == "adj":
+        return "ADJ"
+    if pos == "inf-merke":
+        return "PART"
+    if pos == "interj":
+        return "INTJ"
+    if pos == "symb":
+        return "SYM"
+    return "X"
+
+
+def ndt_morph(tok: Token, upos: str) -> str:
+    """UD morphological features (``Feat=Val|…``, sorted) for an NDT token.
+
+    A direct translation of NDT's feature bundle (gender, number, definiteness, degree,
+    case, person, tense/mood/voice) into UD names, plus lemma-based ``PronType`` for
+    determiners, which NDT does not distinguish (*en* = Art, *alle* = Tot, …).
+    NDT-internal markers (``samset`` compounds, ``<adv>``, ``unorm`` …) have no UD
+    counterpart and are dropped.
+    """
+    f = set(tok.feats.split("|"))
+    lemma = tok.lemma.lower()
+    out: dict[str, str] = {}
+
+    def put_common() -> None:
+        for src, key in ((_GENDER, "Gender"), (_NUMBER, "Number"), (_DEFINITE, "Definite")):
+            vals = sorted(v for k, v in src.items() if k in f)
+            if vals:
+                out[key] = ",".join(vals)
+
+    if upos in ("NOUN", "PROPN"):
+        put_common()
+        if "gen" in f:
+            out["Case"] = "Gen"
+        if "fork" in f:
+            out["Abbr"] = "Yes"
+        if upos == "PROPN":
+            out.pop("Definite", None)
+            out.pop("Number", None)
+    elif upos in ("VERB", "AUX"):
+        if "pres" in f:
+            out.update(Mood="Ind", Tense="Pres", VerbForm="Fin")
+        elif "pret" in f:
+            out.update(Mood="Ind", Tense="Past", VerbForm="Fin")
+        elif "imp" in f:
+            out.update(Mood="Imp", VerbForm="Fin")
+        elif "inf" in f:
+            out["VerbForm"] = "Inf"
+        elif "perf-part" in f:
+            out["VerbForm"] = "Part"
+        if "pass" in f:
+            out["Voice"] = "Pass"
+    elif upos == "ADJ":
+        put_common()
+        if "m/f" in f:
+            out.pop("Gender", None)
+        for k, v in _DEGREE.items():
+            if k in f:
+                out["Degree"] = v
+        if "<perf-part>" in f or "<pres-part>" in f:
+            out["VerbForm"] = "Part"
+            out.pop("Degree", None)
+        if "gen" in f:
+            out["Case"] = "Gen"
+    elif upos in ("PRON", "DET"):
+        put_common()
+        if "mask" in f and "fem" in f:
+            out["Gender"] = "Fem,Masc"
+        for k, v in _CASE.items():
+            if k in f:
+                out["Case"] = v
+        for k in ("1", "2", "3"):
+            if k in f:
+                out["Person"] = k
+        if "hum" in f:
+            out["Animacy"] = "Hum"
+        if "refl" in f:
+            out.update(PronType="Prs", Reflex="Yes")
+        elif "poss" in f:
+            out.update(PronType="Prs", Poss="Yes")
+        elif "pers" in f:
+            out["PronType"] = "Prs"
+        elif "dem" in f:
+            out["PronType"] = "Dem"
+        elif "sp" in f:
+            out["PronType"] = "Int"
+        elif "res" in f:
+            out["PronType"] = "Rcp"
+        elif "forst" in f:
+            out["PronType"] = "Prs"
+        elif "kvant" in f:
+            out["PronType"] = KVANT_PRONTYPE.get(lemma, "Ind")
+        if upos == "PRON" and lemma in KVANT_PRONTYPE and tok.pos == "pron" and lemma not in {"alt", "intet"}:
+            # indefinite/total/negative pronouns (*noe, alle, ingen*): UD combines types
+            types = {KVANT_PRONTYPE[lemma]} | ({"Prs"} if "pers" in f else set())
+            out["PronType"] = ",".join(sorted(types))
+        if "Neg" in out.get("PronType", "").split(","):
+            out["Polarity"] = "Neg"
+        if tok.pos == "sbu":
+            out = {"PronType": "Rel"}
+    elif upos == "NUM":
+        put_common()
+        out["NumType"] = "Card"
+    elif upos == "PART" and lemma == "ikke":
+        out["Polarity"] = "Neg"
+    if "fork" in f:
+        out["Abbr"] = "Yes"
+    return "|".join(f"{k}={v}" for k, v in sorted(out.items(), key=lambda kv: kv[0].lower()))
+
+
+@dataclass
+class UDToken:
+    """A converted token: what the pipeline is trained to predict."""
+
+    form: str
+    lemma: str
+    upos: str
+    morph: str
+    ner: str
+    head: int
+    space_after: bool
+
+
+def convert_sentence(sent: Sentence) -> list[UDToken]:
+    """Convert one NDT sentence to UD-style annotation.
+
+    * NDT marks headlines with an artificial ``|`` token (lemma ``$|``); UD drops it, so do we.
+    * Lemmas are kept as in NDT: the UD Bokmål files use the very same lemmas, including
+      ``$,``/``$.``/``$"`` for punctuation (checked: 100 % identical on the aligned dev
+      sentences), so our lemmatizer learns what the evaluation data expects.
+    * NorNE entity tags are already IOB with the nine NorNE types.
+    * NDT has no whitespace information; we attach closing punctuation to the previous
+      word, which only matters for ``doc.text``.
+    """
+    toks = [t for t in sent.tokens if not (t.form == "|" and t.lemma == "$|")]
+    kids = _children(toks)
+    out: list[UDToken] = []
+    for tok in toks:
+        upos = ndt_upos(tok, kids)
+        out.append(UDToken(tok.form, tok.lemma, upos, ndt_morph(tok, upos), tok.ner, tok.head, True))
+    for prev, nxt in zip(out, out[1:]):
+        if nxt.form in {".", ",", ":", ";", "!", "?", ")", "..."}:
+            prev.space_after = False
+        if prev.form in {"(", "«"}:
+            prev.space_after = False
+    if out:
+        out[-1].space_after = False
+    return out
+
+
+def sentence_key(words: Iterable[str]) -> tuple[str, ...]:
+    """Normalised token sequence used to match NDT and UD sentences.
+
+    UD drops NDT's headline marker ``|`` and, in a few sentences, a final period, so
+    matching on the raw sequence would miss them.  We therefore compare the sequence of
+    word forms that contain at least one letter or digit.
+    """
+    return tuple(w for w in words if any(ch.isalnum() for ch in w))
+
+
+def mapping_report(split: str = "dev", root: Path | None = None) -> dict[str, float]:
+    """Measure the NDT->UD conversion against the official UD file.
+
+    Every UD sentence of ``split`` is matched to its NDT original; the converted UPOS,
+    features and lemmas are compared token by token with the UD gold annotation.
+    This is how we validated the mapping rules (on ``dev``; ``test`` gives a held-out check).
+    """
+    ndt = {}
+    for sent in read_ndt(root):
+        conv = convert_sentence(sent)
+        ndt[tuple(t.form for t in conv)] = conv
+    n = upos_ok = morph_ok = lemma_ok = ner_ok = 0
+    matched = 0
+    confusion: Counter[tuple[str, str]] = Counter()
+    for gold in read_conll(ud_path(split, root)):
+        conv = ndt.get(gold.words)
+        if conv is None:
+            continue
+        matched += 1
+        for c, g in zip(conv, gold.tokens):
+            n += 1
+            upos_ok += c.upos == g.pos
+            morph_ok += set(c.morph.split("|")) - {""} == set(g.feats.split("|")) - {"_"}
+            lemma_ok += c.lemma == g.lemma
+            ner_ok += c.ner == g.ner
+            if c.upos != g.pos:
+                confusion[(c.upos, g.pos)] += 1
+    return {
+        "sentences_matched": matched,
+        "tokens": n,
+        "upos_agreement": upos_ok / n,
+        "morph_agreement": morph_ok / n,
+        "lemma_agreement": lemma_ok / n,
+        "ner_agreement": ner_ok / n,
+        "top_upos_confusions": [f"{a}->{b}:{k}" for (a, b), k in confusion.most_common(10)],
+    }
+
+
+# ---------------------------------------------------------------------------
+# spaCy corpora
+# ---------------------------------------------------------------------------
+
+#: Sentences per training Doc.  Grouping consecutive sentences of a file gives the
+#: sentence recogniser real boundaries to learn (one sentence per Doc would teach it
+#: nothing) and gives NER a little more context.
+SENTS_PER_DOC = 10
+
+
+def _make_doc(vocab, sents: Sequence[Sequence[UDToken]]):
+    from spacy.tokens import Doc
+
+    words, spaces, pos, morphs, lemmas, starts, ents = [], [], [], [], [], [], []
+    for sent in sents:
+        for i, tok in enumerate(sent):
+            words.append(tok.form)
+            spaces.append(tok.space_after)
+            pos.append(tok.upos)
+            morphs.append(tok.morph)
+            lemmas.append(tok.lemma)
+            starts.append(i == 0)
+            ents.append(tok.ner if tok.ner and tok.ner != "_" else "O")
+        if spaces:
+            spaces[-1] = True  # sentences are separated by a space
+    if spaces:
+        spaces[-1] = False
+    return Doc(vocab, words=words, spaces=spaces, pos=pos, morphs=morphs, lemmas=lemmas,
+               sent_starts=starts, ents=_fix_iob(ents))
+
+
+def _fix_iob(tags: list[str]) -> list[str]:
+    """Repair IOB sequences (an ``I-X`` that does not continue an ``X`` becomes ``B-X``)."""
+    fixed, prev = [], "O"
+    for tag in tags:
+        if tag.startswith("I-") and prev[2:] != tag[2:]:
+            tag = "B-" + tag[2:]
+        fixed.append(tag)
+        prev = tag
+    return fixed
+
+
+def _ud_tokens(sent: Sentence) -> list[UDToken]:
+    return [
+        UDToken(t.form, t.lemma, t.pos, "" if t.feats == "_" else t.feats, t.ner, t.head, t.space_after)
+        for t in sent.tokens
+    ]
+
+
+def _grouped(sents: Sequence[tuple[str, list[UDToken]]], size: int) -> Iterator[list[list[UDToken]]]:
+    """Group consecutive sentences of the same source file into chunks of ``size``."""
+    chunk: list[list[UDToken]] = []
+    current = None
+    for source, toks in sents:
+        if chunk and (source != current or len(chunk) >= size):
+            yield chunk
+            chunk = []
+        current = source
+        chunk.append(toks)
+    if chunk:
+        yield chunk
+
+
+def build_corpora(work_dir: Path | str = DEFAULT_WORK_DIR, root: Path | None = None) -> dict[str, Path]:
+    """Write ``train.spacy`` (converted NDT minus dev/test) and ``dev.spacy`` (UD dev).
+
+    Files go to ``work_dir`` (default ``/tmp/nbmodel``), never into the repository,
+    because they contain the licensed texts.
+    """
+    import spacy
+    from spacy.tokens import DocBin
+
+    work_dir = Path(work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    nlp = spacy.blank("nb")
+    train = [(s.source, convert_sentence(s)) for s in training_sentences(root)]
+    train = [(src, toks) for src, toks in train if toks]
+    dev = [("dev", _ud_tokens(s)) for s in read_conll(ud_path("dev", root))]
+    paths = {}
+    for name, sents in (("train", train), ("dev", dev)):
+        db = DocBin(store_user_data=False)
+        for chunk in _grouped(sents, SENTS_PER_DOC):
+            db.add(_make_doc(nlp.vocab, chunk))
+        paths[name] = work_dir / f"{name}.spacy"
+        db.to_disk(paths[name])
+    return paths
+
+
+# ---------------------------------------------------------------------------
+# Training
+# ---------------------------------------------------------------------------
+
+#: Training length used for the shipped model (see MODEL_CARD.md).  spaCy keeps the
+#: best checkpoint on the dev set, so a fixed step budget makes runs reproducible.
+DEFAULT_MAX_STEPS = 8000
+
+
+def train(
+    output_dir: Path | str = DEFAULT_MODEL_DIR,
+    seed: int = 0,
+    max_steps: int = DEFAULT_MAX_STEPS,
+    work_dir: Path | str = DEFAULT_WORK_DIR,
+    config_path: Path | str = CONFIG_PATH,
+    data_root: Path | str | None = None,
+) -> dict[str, object]:
+    """Train ``nb_textkit_sm`` on CPU and save it to ``output_dir``.
+
+    Steps: convert the NDT (minus UD dev/test) and the UD dev file to DocBins in
+    ``work_dir``; run ``spacy train`` with :data:`CONFIG_PATH`, fixed ``seed`` and
+    ``max_steps`` (dev scoring on UD dev, best checkpoint kept); copy the best pipeline
+    to ``output_dir`` with textkit's meta data.  Checkpoints stay in ``work_dir``; only
+    the final weights (no optimizer state, no training logs) go to ``output_dir``.
+
+    Returns a dict with the output path, training seconds and the best dev scores.
+    """
+    from spacy.cli.train import train as spacy_train
+    from spacy.util import fix_random_seed
+
+    root = Path(data_root) if data_root else None
+    work_dir = Path(work_dir)
+    output_dir = Path(output_dir)
+    fix_random_seed(seed)
+    corpora = build_corpora(work_dir, root)
+    run_dir = work_dir / f"run-seed{seed}"
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    overrides = {
+        "paths.train": str(corpora["train"]),
+        "paths.dev": str(corpora["dev"]),
+        "system.seed": seed,
+        "training.max_steps": max_steps,
+    }
+    start = time.perf_counter()
+    spacy_train(Path(config_path), run_dir, overrides=overrides, use_gpu=-1)
+    seconds = time.perf_counter() - start
+    return package_model(run_dir / "model-best", output_dir, train_seconds=seconds, seed=seed)
+
+
+def package_model(
+    best_dir: Path | str,
+    output_dir: Path | str = DEFAULT_MODEL_DIR,
+    train_seconds: float | None = None,
+    seed: int | None = None,
+) -> dict[str, object]:
+    """Copy a trained pipeline to ``output_dir`` with textkit's name/version meta.
+
+    Keeps an existing ``MODEL_CARD.md`` in ``output_dir``.  Re-saving through
+    ``nlp.to_disk`` writes only what ``spacy.load`` needs.
+    """
+    import spacy
+
+    best_dir, output_dir = Path(best_dir), Path(output_dir)
+    nlp = spacy.load(best_dir)
+    nlp.meta.update(
+        name=MODEL_NAME,
+        lang="nb",
+        version=MODEL_VERSION,
+        description="textkit's Norwegian Bokmål pipeline (morphologizer, edit-tree lemmatizer, "
+        "senter, NER), trained on NDT/NorNE (CC0 annotations).",
+        author="textkit",
+        license="CC0-1.0 (annotations); see MODEL_CARD.md",
+        sources=[{"name": "Norwegian Dependency Treebank + NorNE", "url": "https://github.com/ltgoslo/norne"}],
+    )
+    dev_scores = dict(nlp.meta.get("performance", {}))
+    card = output_dir / "MODEL_CARD.md"
+    card_text = card.read_text(encoding="utf-8") if card.exists() else None
+    if output_dir.exists():
+        shutil.rmtree(output_dir)
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    # the training paths point into the scratch dir; don't ship them in config.cfg
+    nlp.config["paths"]["train"] = None
+    nlp.config["paths"]["dev"] = None
+    nlp.to_disk(output_dir)
+    if card_text is not None:
+        card.write_text(card_text, encoding="utf-8")
+    size = sum(p.stat().st_size for p in output_dir.rglob("*") if p.is_file())
+    return {
+        "output_dir": str(output_dir),
+        "train_seconds": train_seconds,
+        "seed": seed,
+        "size_bytes": size,
+        "dev_scores": dev_scores,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Evaluation
+# ---------------------------------------------------------------------------
+
+
+def _gold_doc(vocab, sents: Sequence[Sentence]):
+    """A gold ``Doc`` for consecutive UD sentences (sentence starts marked)."""
+    return _make_doc(vocab, [_ud_tokens(s) for s in sents])
+
+
+def evaluate(
+    conllu_path: Path | str,
+    model_path: Path | str = DEFAULT_MODEL_DIR,
+    limit: int | None = None,
+    batch_size: int = 256,
+    n_process: int = 1,
+    sents_per_doc: int = 1,
+) -> dict[str, object]:
+    """Evaluate a pipeline on a CoNLL-U file with NorNE entities (e.g. UD test).
+
+    Evaluation uses the *gold tokenisation*: ``Doc`` objects are built from the CoNLL-U
+    words and fed to ``nlp.pipe`` (the tokenizer is bypassed), so the numbers are
+    comparable with the accuracies spaCy reports for ``nb_core_news_sm``.  By default
+    each sentence is one Doc; ``sents_per_doc=10`` groups consecutive sentences as
+    ``spacy convert -n 10`` does (scores move by a few tenths, NER slightly down).
+    ``limit`` counts sentences.
+
+    Scores come from spaCy's own scorer: ``lemma_acc`` is ``Scorer.score_token_attr(...,
+    "lemma")``, an exact, **case-sensitive** per-token comparison of lemma strings
+    (tokens without a gold lemma are skipped); ``pos_acc`` compares UPOS the same way;
+    ``ents_f``/``ents_per_type`` are exact-span F-scores.
+
+    Speed: ``tokens_per_second`` is gold tokens through ``nlp.pipe`` on the pre-tokenised
+    Docs (what spaCy calls words per second); ``words_per_second`` is the end-to-end rate
+    on the raw sentence texts (tokenizer included), counted in whitespace-separated words.
+    Both use ``n_process`` processes (default 1) and are measured after a short warm-up.
+    """
+    import spacy
+    from spacy.scorer import Scorer, get_ner_prf
+    from spacy.tokens import Doc
+    from spacy.training import Example
+
+    nlp = spacy.load(model_path)
+    sents = list(read_conll(conllu_path))
+    if limit is not None:
+        sents = sents[:limit]
+    chunk = max(1, sents_per_doc)
+    golds = [_gold_doc(nlp.vocab, sents[i : i + chunk]) for i in range(0, len(sents), chunk)]
+
+    def fresh() -> list:
+        return [Doc(nlp.vocab, words=[t.text for t in g], spaces=[bool(t.whitespace_) for t in g])
+                for g in golds]
+
+    list(nlp.pipe(fresh()[:10]))  # warm-up (lazy initialisation, caches)
+    inputs = fresh()
+    start = time.perf_counter()
+    preds = list(nlp.pipe(inputs, batch_size=batch_size, n_process=n_process))
+    tok_seconds = time.perf_counter() - start
+    n_tokens = sum(len(g) for g in golds)
+
+    texts = [g.text for g in golds]
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
+        pass
+    text_seconds = time.perf_counter() - start
+    n_words = sum(len(t.split()) for t in texts)
+
+    examples = [Example(p, g) for p, g in zip(preds, golds)]
+    pos = Scorer.score_token_attr(examples, "pos")["pos_acc"]
+    lemma = Scorer.score_token_attr(examples, "lemma")["lemma_acc"]
+    morph = Scorer.score_token_attr(examples, "morph")["morph_acc"]
+    ner = get_ner_prf(examples)
+    return {
+        "model": str(model_path),
+        "conllu": str(conllu_path),
+        "n_sentences": len(sents),
+        "n_tokens": n_tokens,
+        "lemma_acc": lemma,
+        "pos_acc": pos,
+        "morph_acc": morph,
+        "ents_p": ner["ents_p"],
+        "ents_r": ner["ents_r"],
+        "ents_f": ner["ents_f"],
+        "ents_per_type": {k: v["f"] for k, v in sorted(ner["ents_per_type"].items())},
+        "tokens_per_second": n_tokens / tok_seconds,
+        "words_per_second": n_words / text_seconds,
+        "n_process": n_process,
+    }
