@@ -74,7 +74,7 @@ def demo(
     result = run_demo(out, force=force, model=model, show_progress=True)
     nlp = result.evu.run["nlp"]
     console.print(f"NLP model: {nlp['name']} {nlp['version']} ({nlp['reason']})")
-    console.print(_frame_table(result.tabell7.drop(columns=["kategori"]), "Tabell 7. Type etter- og videreutdanning"))
+    console.print(_frame_table(result.tabell7.drop(columns=["kategori", "Eksempler"]), "Tabell 7. Type etter- og videreutdanning"))
     console.print(_frame_table(result.tabell8.drop(columns=["delkategori"]),
                                "Tabell 8. Deltyper innen brukeroppfølging, veiledning og inkludering"))
     console.print(f"Outputs written to {result.out / 'evu'} (codes_long.csv, codes_wide.csv, run.json, tabell7/8)")

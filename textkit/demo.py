@@ -36,13 +36,5 @@ def run_demo(out: str | Path = "outputs/demo", force: bool = False, model: str |
     t8 = tabell8(result.codes_long, result.codebook)
     write_csv(evu_out / "tabell7.csv", t7)
     write_csv(evu_out / "tabell8.csv", t8)
-    write_text(evu_out / "tabell7.md", t7.to_markdown(index=False) if _has_tabulate() else t7.to_string(index=False))
+    write_text(evu_out / "tabell7.md", t7.to_markdown(index=False) + "\n\n" + t8.to_markdown(index=False) + "\n")
     return DemoResult(out, result, t7, t8)
-
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True

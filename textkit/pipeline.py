@@ -41,12 +41,8 @@ class CodingResult:
 
     def write(self, out: str | Path, force: bool = False) -> Path:
         out = Path(out)
-        existing = [name for name in OUTPUT_FILES if (out / name).exists()]
-        if existing and not force:
-            raise OutputError(
-                f"{out}: already holds {', '.join(existing)} from an earlier run. "
-                "Choose another --out folder or pass --force to replace them."
-            )
+        if not force:
+            _refuse_existing(out)
         write_csv(out / "codes_long.csv", self.codes_long)
         write_csv(out / "codes_wide.csv", self.codes_wide)
         write_json(out / "run.json", self.run)
