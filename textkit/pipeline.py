@@ -7,7 +7,6 @@ file, and an existing output folder is refused unless `force=True`.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,7 +21,6 @@ from textkit.io import read_table, write_csv, write_json
 from textkit.normalise import is_blank, normalise_text
 from textkit.progress import progress
 
-log = logging.getLogger(__name__)
 
 LONG_COLUMNS = ["id", "unit", "unit_text", "code", "subcode", "source", "rule", "evidence",
                 "start", "end", "score", "codebook_id", "codebook_version"]
