@@ -22,7 +22,8 @@ changes the columns that already exist:
 * ``[seed, 1]``    background variables (table A10)
 * ``[seed, 2, k]`` EVU block: k=0 who completed EVU, k=1 who wrote text and
   which programmes they name, k=2 the wording of the answers
-* ``[seed, 3]``    reserved for the partnership free-text block (not yet built)
+* ``[seed, 3, a]`` partnership block (``scripts/corpus_partnership.py``): who attended
+  partnership meetings and what they wrote; ``a`` is the calibration attempt
 
 Run: ``.venv/bin/python scripts/make_corpora.py [--seed 2025] [--out corpora/]``
 """
@@ -41,6 +42,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus_partnership import TARGETS as PARTNERSHIP_TARGETS  # noqa: E402
+from corpus_partnership import make_partnership  # noqa: E402
 
 N_RESPONDENTS = 1457
 
@@ -106,6 +111,9 @@ COLUMN_LABELS = {
     "evu_fullfort": "Har du fullført relevant etter- og videreutdanning på høyskole- eller "
     "universitetsnivå etter at du begynte i Nav?",
     "evu_fritekst": "Skriv navnet på EVU du har fullført",
+    "partnerskap_deltatt": "Har du deltatt på møter i det lokale partnerskapet de siste to årene?",
+    "partnerskap_fritekst": "Gi en beskrivelse av hva som er de viktigste temaene som diskuteres i de "
+    "lokale partnerskapene",
 }
 VALUE_LABELS = {
     "kjonn": {0: "kvinne", 1: "mann", 2: "annet"},
@@ -131,6 +139,7 @@ VALUE_LABELS = {
     },
     "ansatt": {0: "kommunalt ansatt", 1: "statlig ansatt"},
     "evu_fullfort": {0: "nei", 1: "ja"},
+    "partnerskap_deltatt": {0: "nei", 1: "ja"},
 }
 MEASURE = {
     "id": "nominal",
@@ -143,6 +152,8 @@ MEASURE = {
     "sentralitet": "scale",
     "evu_fullfort": "nominal",
     "evu_fritekst": "nominal",
+    "partnerskap_deltatt": "nominal",
+    "partnerskap_fritekst": "nominal",
 }
 SAV_FORMATS = {
     "id": "F4.0",
@@ -154,6 +165,7 @@ SAV_FORMATS = {
     "kontorstorrelse": "F3.0",
     "sentralitet": "F4.2",
     "evu_fullfort": "F1.0",
+    "partnerskap_deltatt": "F1.0",
 }
 COLUMNS = list(COLUMN_LABELS)
 
@@ -939,6 +951,11 @@ def build(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     for rid in blanks:
         text[int(rid)] = ""
     bg["evu_fritekst"] = text.to_numpy()
+    deltatt, p_text, p_truth, p_stats = make_partnership(bg, seed)
+    bg["partnerskap_deltatt"] = deltatt.to_numpy()
+    bg["partnerskap_fritekst"] = p_text.to_numpy()
+    stats["partnership"] = p_stats
+    stats["partnership_truth"] = p_truth
     truth = pd.DataFrame(truth_rows, columns=["id", "mention_no", "mention_text", "category", "subcategory"])
     truth = truth.sort_values(["id", "mention_no"], kind="stable").reset_index(drop=True)
     self_check(bg, truth, worded)
@@ -1073,8 +1090,8 @@ def write_sav(df: pd.DataFrame, path: Path) -> None:
     import pyreadstat
 
     out = df.copy()
-    out["evu_fritekst"] = out["evu_fritekst"].astype(object).where(out["evu_fritekst"].notna(), "")
-    out["evu_fritekst"] = out["evu_fritekst"].astype(object)
+    for col in ("evu_fritekst", "partnerskap_fritekst"):
+        out[col] = out[col].astype(object).where(out[col].notna(), "").astype(object)
     with tempfile.TemporaryDirectory() as td:
         tmp = Path(td) / "x.sav"
         pyreadstat.write_sav(
@@ -1133,8 +1150,43 @@ def summary_rows(df: pd.DataFrame, truth: pd.DataFrame, stats: dict) -> list[tup
     for sub, share in subcategory_shares(truth).items():
         rows.append((f"  share naming {sub}", pct(TABELL8[sub]), pct(share)))
     rows.append(("mentions with a typo", "~5 %", f"{stats['typos']} ({pct(stats['typos'] / len(truth))})"))
+    rows += partnership_rows(df, stats)
     rows.append(("Nynorsk answers", "~8 %", f"{stats['nynorsk']} ({pct(stats['nynorsk'] / 387)} of coded)"))
     return rows
+
+
+def partnership_rows(df: pd.DataFrame, stats: dict) -> list[tuple[str, str, str]]:
+    """Calibration of the partnership block (report chapter 10.1–10.2)."""
+    from corpus_partnership import stop_words, words
+
+    text = df["partnerskap_fritekst"].fillna("")
+    answers = text[text != ""]
+    counts: dict[str, int] = {}
+    for t in answers:
+        for w in words(t):
+            counts[w] = counts.get(w, 0) + 1
+    in_answers = {w: int(answers.map(lambda t, w=w: w in words(t)).sum()) for w in PARTNERSHIP_TARGETS}
+    stops = stop_words()
+    ranked = sorted(((n, w) for w, n in counts.items() if w not in stops), reverse=True)
+    rank = {w: i + 1 for i, (n, w) in enumerate(ranked)}
+    truth = stats["partnership_truth"]
+    competence = truth["codes"].str.contains("kompetansebehov|rekruttering|etter_videreutdanning|arbeidsplasslaering")
+    return [
+        ("partnership participants", "134 (9.2 %)", str(int(df["partnerskap_deltatt"].sum()))),
+        ("  leaders who attended", "87 % (Figur 18)", f"{100 * df.loc[df['stilling'] == 0, 'partnerskap_deltatt'].mean():.0f} %"),
+        ("  kommunal / statlig who attended", "no difference",
+         " / ".join(f"{100 * df.loc[df['ansatt'] == g, 'partnerskap_deltatt'].mean():.1f} %" for g in (0, 1))),
+        ("wrote partnership text", "109", str(len(answers))),
+        ("«sikkerhet» occurrences (rank)", "11 (6th)", f"{counts.get('sikkerhet', 0)} ({rank.get('sikkerhet')}.)"),
+        ("«økonomi» / «tjenester» / «organisering»", "10 / 9 / 8",
+         " / ".join(str(counts.get(w, 0)) for w in ("økonomi", "tjenester", "organisering"))),
+        ("answers with «sykefravær» / «sykefraværsoppfølging» / «sykemeldinger»", "8 / 2 / 1",
+         " / ".join(str(in_answers[w]) for w in ("sykefravær", "sykefraværsoppfølging", "sykemeldinger"))),
+        ("answers with «kompetanse» / «rekruttering»", "2 / 2",
+         f"{in_answers['kompetanse']} / {in_answers['rekruttering']}"),
+        ("top 5 words", "kontoret, samarbeid, Nav, utfordringer… (Figur 20–21)", ", ".join(w for _, w in ranked[:5])),
+        ("answers with a competence-related code", "very few", str(int(competence.sum()))),
+    ]
 
 
 def _spearman(x: pd.Series, y: pd.Series) -> float:
@@ -1159,8 +1211,8 @@ def write_readme(path: Path, df: pd.DataFrame, truth: pd.DataFrame, rows, seed: 
         "",
         "The same seed gives byte-identical files (CSV, truth, README, and also the .xlsx and .sav: "
         "their save timestamps are pinned). Each block of variables draws from its own random stream "
-        "(`[seed, 1]` background, `[seed, 2, k]` EVU, `[seed, 3]` reserved for the partnership "
-        "free-text block), so adding a block never changes existing columns.",
+        "(`[seed, 1]` background, `[seed, 2, k]` EVU, `[seed, 3, a]` partnership block, made by "
+        "`scripts/corpus_partnership.py`), so adding a block never changes existing columns.",
         "",
         "## Files",
         "",
@@ -1170,6 +1222,7 @@ def write_readme(path: Path, df: pd.DataFrame, truth: pd.DataFrame, rows, seed: 
         "| `survey_2025.xlsx` | same table, one sheet `data`. Missing = empty cell. |",
         "| `survey_2025.sav` | same table for SPSS, with variable labels and value labels. SPSS strings cannot be system-missing, so `evu_fritekst` is `\"\"` both when not asked and when left blank. |",
         "| `evu_truth.csv` | ground-truth coding of `evu_fritekst`: one row per programme mentioned — `id,mention_no,mention_text,category,subcategory`. `mention_text` is the exact substring of the answer (occurring exactly once, in order), including its own qualifiers (institution, credits, year). `subcategory` is set only for `veiledning_inkludering`. Answers with text but no rows are uncodable. |",
+        "| `partnership_truth.csv` | the generator's coding of `partnerskap_fritekst` with `codebooks/partnership_agenda.yaml` category ids: `id,codes,nynorsk` (`codes` `;`-separated, empty = no topic). Used for calibration only; accuracy is measured against the independent gold set in `tests/gold/`. |",
         "",
         "## Variables",
         "",
@@ -1185,6 +1238,7 @@ def write_readme(path: Path, df: pd.DataFrame, truth: pd.DataFrame, rows, seed: 
                 "kontorstorrelse": "employees at the respondent's office, 10–250 (right-skewed)",
                 "sentralitet": "1 (most central) – 6, population-weighted mean over the municipalities the office covers, 2 decimals",
                 "evu_fritekst": "free text; asked only if `evu_fullfort` = 1; empty if not asked or left blank",
+                "partnerskap_fritekst": "free text; asked only if `partnerskap_deltatt` = 1; empty if not asked or left blank",
             }[col]
         lines.append(f"| `{col}` | {COLUMN_LABELS[col]} | {vals} |")
     lines += [
@@ -1224,6 +1278,17 @@ def write_readme(path: Path, df: pd.DataFrame, truth: pd.DataFrame, rows, seed: 
         "institutions, credits, years, lower case, typos and Nynorsk; the report's example answers "
         "(Tabell 7) each occur verbatim at least once.",
         "",
+        "- `partnerskap_deltatt`: 134 participants drawn without replacement with weights by position "
+        "(Figur 18: leaders 87 %, section leaders 19 %, coordinators 7 %, job specialists 9 %, others ≤ 5 %), "
+        "no difference by employment line. `partnerskap_fritekst`: 109 of them write text. The report's "
+        "quoted answers (chapter 10.2) occur verbatim; the rest are lists and short sentences built from "
+        "a phrase bank. The report's word counts are exact by construction: *carrier* phrases hold exactly "
+        "one counted word (sikkerhet, økonomi, tjenester, organisering, sykefravær, kontoret, samarbeid, "
+        "Nav, utfordringer, drift, kompetanse, rekruttering…) and are dealt to distinct answers; *free* "
+        "phrases hold none. Words are counted as textkit counts them (lower case, letters only, spaCy's "
+        "Norwegian stop words plus `textkit/data/stopwords_nb.txt`); the block is redrawn from the next "
+        "attempt stream until no other word reaches 10, so «sikkerhet» (11) is the sixth most frequent word.",
+        "",
         "## Coding conventions in the EVU answers",
         "",
         "- One mention = one programme; every mention belongs to exactly one category (chapter 7.3 definitions).",
@@ -1255,6 +1320,7 @@ def main(argv: list[str] | None = None) -> int:
     write_xlsx(df, out / "survey_2025.xlsx")
     write_sav(df, out / "survey_2025.sav")
     write_csv(truth, out / "evu_truth.csv")
+    write_csv(stats["partnership_truth"], out / "partnership_truth.csv")
     rows = summary_rows(df, truth, stats)
     write_readme(out / "README.md", df, truth, rows, args.seed)
 
@@ -1262,7 +1328,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'measure':<{width}}  {'target':<26}  achieved")
     for m, t, a in rows:
         print(f"{m:<{width}}  {t:<26}  {a}")
-    for name in ("survey_2025.csv", "survey_2025.xlsx", "survey_2025.sav", "evu_truth.csv", "README.md"):
+    for name in ("survey_2025.csv", "survey_2025.xlsx", "survey_2025.sav", "evu_truth.csv", "partnership_truth.csv", "README.md"):
         print(f"wrote {out / name} ({(out / name).stat().st_size:,} bytes)")
     return 0
 
