@@ -135,7 +135,7 @@ CARRIERS: dict[str, list[Phrase]] = {
         P("Nav og skole", SAM, UNG),
         P("Nav sin del av budsjettet", OKO),
         P("lokale føringer for Nav", RES),
-        P("Nav og oppfølging av unge", UNG, TJE),
+        P("Nav og oppfølging av unge", UNG),
     ],
     "utfordringer": [
         P("utfordringer"),

@@ -7,6 +7,7 @@ from.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,9 @@ class SurveyTable:
     variable_labels: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict] = field(default_factory=dict)
     sheet: str | None = None
+    # CSV only: what is needed to write the table back the way it came (textkit.merge).
+    separator: str | None = None
+    line_terminator: str | None = None
 
     def require_columns(self, *columns: str) -> None:
         """Fail with the list of columns that do exist (and the closest name) if one is missing."""
@@ -124,8 +128,25 @@ def _read_csv(path: Path, sha: str) -> SurveyTable:
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
             raise InputError(f"{path}: not a readable CSV file ({error}).") from error
         frame = frame.replace({"": None})
-        return SurveyTable(frame, path, "csv", sha, encoding=encoding)
+        separator, line_terminator = _csv_layout(path, encoding)
+        return SurveyTable(frame, path, "csv", sha, encoding=encoding, separator=separator,
+                           line_terminator=line_terminator)
     raise InputError(f"{path}: cannot decode as UTF-8 or Windows-1252 ({last_error}). Save it as UTF-8 CSV.")
+
+
+def _csv_layout(path: Path, encoding: str) -> tuple[str, str]:
+    """Separator and line ending of a CSV file, so a merged copy looks like the original.
+
+    pandas' python engine sniffs the separator from the first line only; doing the same here
+    gives the separator it actually used.
+    """
+    with open(path, encoding=encoding, newline="") as handle:
+        first = handle.readline()
+    try:
+        separator = csv.Sniffer().sniff(first).delimiter
+    except csv.Error:
+        separator = ","
+    return separator, "\r\n" if first.endswith("\r\n") else "\n"
 
 
 def _read_excel(path: Path, sha: str, sheet: str | None) -> SurveyTable:

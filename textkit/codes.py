@@ -1,0 +1,134 @@
+"""Read a finished coding run back into memory: a folder `textkit code` wrote, a `CodingResult`
+from a notebook, or a (codes_long, codes_wide) pair.
+
+Tables, charts, merge, review and the audit report all start from what was coded rather than
+from a re-run. The codebook is the one given or the one recorded in run.json, and its SHA-256
+must match run.json: labelling yesterday's codes with today's edited codebook would misreport
+what was done.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from textkit.codebook import Codebook, load_codebook
+from textkit.errors import CodebookError, InputError
+from textkit.io.tables import format_id
+
+REQUIRED = ("codes_long.csv", "codes_wide.csv", "run.json")
+
+
+@dataclass
+class Codes:
+    """A coding result in memory (ids, codes, subcodes as text); `where` names it in errors."""
+
+    long: pd.DataFrame
+    wide: pd.DataFrame
+    run: dict | None
+    where: str
+    folder: Path | None = None
+    codebook: Codebook | None = None
+
+
+def load_codes(codes: str | Path | Any) -> Codes:
+    """Accept a folder, a CodingResult, or a (codes_long, codes_wide) pair."""
+    if isinstance(codes, (str, Path)):
+        return _read_codes_dir(Path(codes))
+    if hasattr(codes, "codes_long") and hasattr(codes, "codes_wide"):
+        return Codes(_long_as_text(codes.codes_long), _wide_as_text(codes.codes_wide),
+                      getattr(codes, "run", None), "the coding result", codebook=getattr(codes, "codebook", None))
+    if isinstance(codes, (tuple, list)) and len(codes) == 2:
+        long, wide = sorted(codes, key=lambda frame: "code" not in frame.columns)
+        return Codes(_long_as_text(long), _wide_as_text(wide), None, "the coding result")
+    raise InputError("codes must be a coding output folder, a CodingResult or a (codes_long, codes_wide) pair.")
+
+
+def _read_codes_dir(folder: Path) -> Codes:
+    missing = [name for name in REQUIRED if not (folder / name).is_file()]
+    if missing:
+        raise InputError(
+            f"{folder}: not a textkit coding folder ({', '.join(missing)} missing). "
+            "Give the --out folder of 'textkit code'."
+        )
+    try:
+        run = json.loads((folder / "run.json").read_text("utf-8"))
+    except json.JSONDecodeError as error:
+        raise InputError(f"{folder / 'run.json'}: not valid JSON ({error}).") from error
+    long = pd.read_csv(folder / "codes_long.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    wide = pd.read_csv(folder / "codes_wide.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return Codes(_long_as_text(long), _wide_as_text(wide), run, str(folder), folder=folder)
+
+
+def _long_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ids, codes and subcodes as text with "" for none, however the frame was made."""
+    frame = frame.copy()
+    for column in ("id", "code", "subcode"):
+        if column not in frame.columns:
+            raise InputError(f"codes_long has no '{column}' column; columns: {', '.join(map(str, frame.columns))}")
+        frame[column] = [("" if is_missing(v) else format_id(v)) for v in frame[column]]
+    return frame
+
+
+def _wide_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    if "id" not in frame.columns:
+        raise InputError(f"codes_wide has no 'id' column; columns: {', '.join(map(str, frame.columns))}")
+    frame = frame.copy()
+    frame["id"] = [format_id(v) for v in frame["id"]]
+    return frame
+
+
+def is_missing(value: object) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def resolve_codebook(codes: Codes, codebook: str | Path | Codebook | None) -> Codebook:
+    """The codebook to label with, refused if it is not the one the codes were made with."""
+    if isinstance(codebook, Codebook):
+        book = codebook
+    elif codebook is not None:
+        book = load_codebook(codebook)
+    elif codes.codebook is not None:
+        book = codes.codebook
+    elif codes.run and codes.run.get("codebook", {}).get("path"):
+        book = load_codebook(_recorded_codebook_path(codes))
+    else:
+        raise CodebookError(f"{codes.where}: no codebook given and none recorded; pass codebook=PATH.")
+    _check_codebook_hash(codes, book)
+    return book
+
+
+def _recorded_codebook_path(codes: Codes) -> Path:
+    """run.json may hold a path relative to where `textkit code` ran; try there, then the folder."""
+    recorded = Path(codes.run["codebook"]["path"])
+    candidates = [recorded]
+    if not recorded.is_absolute() and codes.folder is not None:
+        candidates.append(codes.folder / recorded)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise CodebookError(
+        f"{codes.where}: the codebook recorded in run.json ({recorded}) was not found; "
+        "pass the codebook file with --codebook."
+    )
+
+
+def _check_codebook_hash(codes: Codes, book: Codebook) -> None:
+    recorded = (codes.run or {}).get("codebook", {})
+    if recorded.get("sha256") and recorded["sha256"] != book.sha256:
+        raise CodebookError(
+            f"{book.path}: codebook changed since the codes were made (sha256 {book.sha256[:12]}… "
+            f"differs from {recorded['sha256'][:12]}… recorded in run.json of {codes.where} for "
+            f"{recorded.get('id')} {recorded.get('version')}). Re-run 'textkit code' with this codebook, "
+            "or merge with the codebook file the codes were made with."
+        )
+
+
+def load_coded(codes: str | Path | Any, codebook: str | Path | Codebook | None = None) -> tuple[Codes, Codebook]:
+    """The coding result and the (verified) codebook it was made with, in one call."""
+    loaded = load_codes(codes)
+    return loaded, resolve_codebook(loaded, codebook)
