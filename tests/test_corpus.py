@@ -46,12 +46,29 @@ def test_tabell7_mentions_within_three(model, tmp_path):
 
 def test_demo_writes_outputs_with_both_denominators(tmp_path):
     result = run_demo(tmp_path / "demo")
-    evu = tmp_path / "demo" / "evu"
-    for name in ("codes_long.csv", "codes_wide.csv", "run.json", "tabell7.csv", "tabell8.csv", "tabell7.md"):
-        assert (evu / name).exists(), name
+    demo = tmp_path / "demo"
+    for question in ("evu", "partnerskap"):
+        for name in ("codes_long.csv", "codes_wide.csv", "run.json", "tabeller/tabell7.csv", "tabeller/tabeller.xlsx",
+                     "tabeller/tabeller.md", "tabeller/krysstabell_ansatt.csv", "tabeller/figur_ansatt.png",
+                     "tabeller/figur_ansatt.svg"):
+            assert (demo / question / name).exists(), f"{question}/{name}"
+    assert (demo / "evu" / "tabeller" / "tabell8.csv").exists()
     columns = list(result.tabell7.columns)
     assert any(c.startswith("Andel av alle omtaler (N=") for c in columns)
     assert any(c.startswith("Andel av respondenter som svarte (N=399)") for c in columns)
     assert len(result.tabell8) == 4
-    run = json.loads((evu / "run.json").read_text(encoding="utf-8"))
+    # The crosstab by employment line carries the test figures and suppresses small cells.
+    cross = result.tables["partnerskap"].crosstab_table
+    assert {"Test", "Kji-kvadrat", "df", "p"} <= set(cross.columns)
+    assert cross["Kji-kvadrat"].map(lambda v: isinstance(v, float)).sum() >= 5
+    assert (cross.astype(str) == "<5").any().any()
+    assert "Minst ett kompetanserelatert tema" in set(cross["Kategori"])
+    # The merged survey has both questions' variables and every original column.
+    merged, meta = pyreadstat.read_sav(str(result.merged))
+    original, _ = pyreadstat.read_sav(str(CORPORA / "survey_2025.sav"))
+    assert list(merged.columns[: len(original.columns)]) == list(original.columns)
+    assert {"evu_veiledning_inkludering", "ps_sikkerhet", "ps_kompetanse"} <= set(merged.columns)
+    assert meta.variable_value_labels["ps_sikkerhet"] == {0.0: "Ikke nevnt", 1.0: "Nevnt"}
+    assert merged["ps_sikkerhet"].notna().sum() == 109
+    run = json.loads((demo / "evu" / "run.json").read_text(encoding="utf-8"))
     assert run["counts"]["rows_in"] == 1457 and run["nlp"]["name"]

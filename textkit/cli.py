@@ -65,7 +65,7 @@ def demo(
     force: bool = typer.Option(False, "--force", help="Replace outputs of an earlier demo run."),
     model: Optional[str] = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
 ) -> None:
-    """Run the whole pipeline on the bundled synthetic corpus and print Tabell 7 and 8.
+    """Run the whole pipeline on the bundled synthetic survey: code, tabulate, chart and merge both questions.
 
     Example: textkit demo --out outputs/demo --force
     """
@@ -77,7 +77,12 @@ def demo(
     console.print(_frame_table(result.tabell7.drop(columns=["kategori", "Eksempler"]), "Tabell 7. Type etter- og videreutdanning"))
     console.print(_frame_table(result.tabell8.drop(columns=["delkategori"]),
                                "Tabell 8. Deltyper innen brukeroppfølging, veiledning og inkludering"))
-    console.print(f"Outputs written to {result.out / 'evu'} (codes_long.csv, codes_wide.csv, run.json, tabell7/8)")
+    partnership = result.tables["partnerskap"].crosstab_table
+    shown = partnership[["Kategori"] + [c for c in partnership.columns if c.endswith(": antall")] + ["p"]]
+    console.print(_frame_table(shown, "Temaer på partnerskapsmøtene, etter kommunal/statlig ansettelse (antall svar)"))
+    for name in result.coding:
+        console.print(f"Outputs written to {result.out / name} (codes, run.json) and {result.out / name / 'tabeller'}")
+    console.print(f"Survey with coded variables for both questions: {result.merged}")
 
 
 @app.command()
@@ -122,6 +127,62 @@ def code(
     console.print(f"{counts['rows_in']} rows, {counts['answers']} answers, {counts['empty']} empty; "
                   f"{counts['units']} units ({counts['units_by_status'].get('uncoded', 0)} uncoded)")
     console.print(f"Outputs written to {out}")
+
+
+@app.command()
+@friendly
+def tables(
+    codes: Path = typer.Argument(..., help="Output folder of 'textkit code'."),
+    out: Path = typer.Option(..., "--out", help="Folder for the tables (CSV, tabeller.xlsx, tabeller.md, figure)."),
+    survey: Optional[Path] = typer.Option(None, help="Survey file with the group column (default: the coded file)."),
+    id_col: Optional[str] = typer.Option(None, "--id-col", help="Id column in --survey (default: the one used to code)."),
+    group_col: str = typer.Option("ansatt", "--group-col", help="Group variable for the crosstab and chart."),
+    no_group: bool = typer.Option(False, "--no-group", help="Only Tabell 7/8, no crosstab or chart."),
+    sheet: Optional[str] = typer.Option(None, help="Excel sheet of --survey."),
+    min_cell: int = typer.Option(5, "--min-cell", help="Suppress counts of 1..N-1 respondents (0 = no suppression)."),
+    charts: bool = typer.Option(True, "--charts/--no-charts", help="Draw the bar chart (PNG and SVG)."),
+    force: bool = typer.Option(False, "--force", help="Replace tables already in --out."),
+) -> None:
+    """Tabell 7/8-style tables and a crosstab by group with chi-square tests, as CSV, Excel and Markdown.
+
+    Both denominators are printed and labelled (share of mentions, share of respondents).
+    Small cells are suppressed («<5»). Example:
+    textkit tables outputs/evu --out outputs/evu/tabeller --group-col ansatt
+    """
+    from textkit.tablefiles import write_tables
+
+    result = write_tables(codes, out, survey=survey, id_col=id_col, group_col=None if no_group else group_col,
+                          sheet=sheet, min_cell=min_cell, charts=charts, force=force)
+    if result.crosstab is not None:
+        shown = result.crosstab_table[["Kategori"] + [c for c in result.crosstab_table.columns if c.endswith(": %")]
+                                      + ["Test", "p"]]
+        console.print(_frame_table(shown, f"Andel som nevner kategorien, etter {group_col}"))
+    console.print(f"Tables written to {out}: " + ", ".join(p.name for p in result.files))
+
+
+@app.command()
+@friendly
+def merge(
+    survey: Path = typer.Argument(..., help="Survey file (.sav, .xlsx or .csv) to add the coded variables to."),
+    codes: Path = typer.Argument(..., help="Output folder of 'textkit code'."),
+    id_col: str = typer.Option(..., "--id-col", help="Id column in the survey."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Merged file (default: next to the survey, <name>_<prefix>)."),
+    prefix: Optional[str] = typer.Option(None, help="Variable name prefix (default: the codebook id)."),
+    sheet: Optional[str] = typer.Option(None, help="Excel sheet of the survey."),
+    codebook: Optional[Path] = typer.Option(None, help="Codebook file (default: the one recorded in run.json)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing merged file (never the survey itself)."),
+) -> None:
+    """Add respondent-level 0/1 variables per category to the survey, in the survey's own format (SPEC §6).
+
+    Every original row, column, value and label is kept; missing where the question was not
+    answered. Example:
+    textkit merge corpora/survey_2025.sav outputs/evu --id-col id --out outputs/survey_kodet.sav
+    """
+    from textkit.merge import merge_codes
+
+    result = merge_codes(survey, codes, id_col, out=out, prefix=prefix, sheet=sheet, codebook=codebook, force=force)
+    console.print(f"{result.rows} rows, {result.rows_with_codes} with codes; added {', '.join(result.added)}")
+    console.print(f"Merged file written to {result.path}")
 
 
 @codebook_app.command("validate")

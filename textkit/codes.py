@@ -132,3 +132,15 @@ def load_coded(codes: str | Path | Any, codebook: str | Path | Codebook | None =
     """The coding result and the (verified) codebook it was made with, in one call."""
     loaded = load_codes(codes)
     return loaded, resolve_codebook(loaded, codebook)
+
+
+def wide_flags(codes: Codes, book: Codebook) -> pd.DataFrame:
+    """codes_wide with category columns as numbers: 1, 0, or NaN where there was no answer.
+
+    A folder read back from CSV holds "" for no answer; a CodingResult holds <NA>. Tables need
+    one representation, because "no answer" must never be counted as "not mentioned".
+    """
+    wide = codes.wide.copy()
+    for column in book.category_ids:
+        wide[column] = pd.to_numeric(wide[column].replace("", None), errors="coerce")
+    return wide

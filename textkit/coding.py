@@ -235,6 +235,8 @@ class Coder:
         if rule.acronym:
             return (compiled, "rule", 1.0) if text == rule.value or rule.value in _HYPHEN.split(text) else None
         forms = {text.lower(), lemma.lower()}
+        if rule.match == "word" and "-" in text:
+            forms |= set(_HYPHEN.split(text.lower()))  # «EVU-midlene», «IKT-sikkerhet»: each part is a word
         part = self.codebook.min_compound_part
         if any(compound_match(form, rule.value, rule.match, part) for form in forms):
             return compiled, "rule", 1.0

@@ -1,40 +1,67 @@
-"""The demo: the whole pipeline on the bundled synthetic corpus, with defaults everywhere."""
+"""The demo: the whole pipeline on the bundled synthetic survey, with defaults everywhere.
+
+For both free-text questions (completed EVU, partnership-meeting topics): code → tables and
+chart by employment line → merge the coded variables back into a copy of the survey. The
+merged `.sav` is what a researcher would open in SPSS next.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from textkit.io import write_csv, write_text
+from textkit.merge import merge_codes
 from textkit.pipeline import CodingResult, code_table
-from textkit.tables import tabell7, tabell8
+from textkit.tablefiles import TablesResult, write_tables
 
 PROJECT = Path(__file__).resolve().parent.parent
-SURVEY = PROJECT / "corpora" / "survey_2025.csv"
+SURVEY = PROJECT / "corpora" / "survey_2025.sav"
 EVU_CODEBOOK = PROJECT / "codebooks" / "evu_types.yaml"
-EVU_COLUMN = "evu_fritekst"
+PARTNERSHIP_CODEBOOK = PROJECT / "codebooks" / "partnership_agenda.yaml"
+
+#: (output folder, free-text column, codebook, variable prefix)
+QUESTIONS = [
+    ("evu", "evu_fritekst", EVU_CODEBOOK, "evu"),
+    ("partnerskap", "partnerskap_fritekst", PARTNERSHIP_CODEBOOK, "ps"),
+]
 
 
 @dataclass
 class DemoResult:
     out: Path
-    evu: CodingResult
-    tabell7: pd.DataFrame
-    tabell8: pd.DataFrame
+    coding: dict[str, CodingResult] = field(default_factory=dict)
+    tables: dict[str, TablesResult] = field(default_factory=dict)
+    merged: Path | None = None
+
+    @property
+    def evu(self) -> CodingResult:
+        return self.coding["evu"]
+
+    @property
+    def tabell7(self) -> pd.DataFrame:
+        return self.tables["evu"].tabell7
+
+    @property
+    def tabell8(self) -> pd.DataFrame:
+        return self.tables["evu"].tabell8
 
 
 def run_demo(out: str | Path = "outputs/demo", force: bool = False, model: str | None = None,
              show_progress: bool = False) -> DemoResult:
-    """Code the synthetic EVU answers and write Tabell 7 and 8 beside the coding outputs."""
+    """Code both questions of the synthetic survey, tabulate, chart and merge them."""
     out = Path(out)
-    evu_out = out / "evu"
-    result = code_table(SURVEY, id_col="id", text_col=EVU_COLUMN, codebook=EVU_CODEBOOK, out=evu_out,
-                        model=model, force=force, show_progress=show_progress)
-    t7 = tabell7(result.codes_long, result.codes_wide, result.codebook)
-    t8 = tabell8(result.codes_long, result.codebook)
-    write_csv(evu_out / "tabell7.csv", t7)
-    write_csv(evu_out / "tabell8.csv", t8)
-    write_text(evu_out / "tabell7.md", t7.to_markdown(index=False) + "\n\n" + t8.to_markdown(index=False) + "\n")
-    return DemoResult(out, result, t7, t8)
+    result = DemoResult(out)
+    survey = SURVEY
+    for number, (name, column, codebook, prefix) in enumerate(QUESTIONS, start=1):
+        folder = out / name
+        result.coding[name] = code_table(SURVEY, id_col="id", text_col=column, codebook=codebook, out=folder,
+                                         model=model, force=force, show_progress=show_progress)
+        result.tables[name] = write_tables(folder, folder / "tabeller", survey=SURVEY, id_col="id",
+                                           group_col="ansatt", force=force)
+        # The last merge carries every question's variables: that file is the demo's deliverable.
+        target = out / "survey_2025_kodet.sav" if number == len(QUESTIONS) else folder / f"survey_2025_{prefix}.sav"
+        survey = merge_codes(survey, folder, "id", out=target, prefix=prefix, force=force).path
+    result.merged = survey
+    return result

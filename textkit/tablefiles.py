@@ -1,0 +1,117 @@
+"""Write the tables of one coding run: Tabell 7/8, a crosstab by group, a chart (SPEC §5–6).
+
+This is what `textkit tables` calls. It reads what was coded (never re-codes), takes the group
+variable from the survey file the codes came from unless told otherwise, and writes every
+table as CSV, one formatted workbook (a sheet per table) and one Markdown file, each table with
+its notes: denominators, the test used and the suppression rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from textkit.charts import bar_chart
+from textkit.codes import load_coded, wide_flags
+from textkit.errors import InputError, OutputError
+from textkit.io import read_table, write_csv, write_text
+from textkit.io.workbook import write_workbook
+from textkit.tables import Crosstab, crosstab, tabell7, tabell8
+
+DEFAULT_GROUP = "ansatt"
+
+
+@dataclass
+class TablesResult:
+    tabell7: pd.DataFrame
+    tabell8: pd.DataFrame
+    crosstab: Crosstab | None
+    crosstab_table: pd.DataFrame | None
+    files: list[Path] = field(default_factory=list)
+
+
+def write_tables(codes: Any, out: str | Path | None = None, survey: str | Path | None = None,
+                 id_col: str | None = None, group_col: str | None = DEFAULT_GROUP, sheet: str | None = None,
+                 min_cell: int = 5, charts: bool = True, force: bool = False) -> TablesResult:
+    """Make (and, given `out`, write) the tables for a coding output folder or CodingResult.
+
+    The crosstab needs a group column: from `survey` (default: the file that was coded, as
+    recorded in run.json) joined on `id_col` (default: the id column used when coding).
+    `group_col=None` skips it.
+    """
+    loaded, book = load_coded(codes)
+    wide = wide_flags(loaded, book)
+    t7 = tabell7(loaded.long, wide, book, min_cell=min_cell)
+    t8 = tabell8(loaded.long, book, min_cell=min_cell)
+    cross = table = None
+    group_label = group_col
+    if group_col:
+        groups, labels, group_label = _groups(loaded.run or {}, survey, id_col, group_col, sheet)
+        cross = crosstab(wide, book, groups, group_col, labels)
+        table = cross.table(min_cell)
+    result = TablesResult(t7, t8, cross, table)
+    if out is None:
+        return result
+    out = Path(out)
+    _refuse_existing(out, force)
+    notes7 = [f"Kodebok: {book.id} {book.version}. Omtaler: én rad per (enhet, kode) i codes_long; "
+              "respondenter: svar med minst én omtale.", _suppression_note(min_cell)]
+    sheets = {"Tabell 7": (t7, notes7)}
+    result.files += [write_csv(out / "tabell7.csv", t7)]
+    if not t8.empty:
+        sheets["Tabell 8"] = (t8, ["Andeler av omtaler og respondenter innen kategorien.", _suppression_note(min_cell)])
+        result.files.append(write_csv(out / "tabell8.csv", t8))
+    if cross is not None:
+        name = f"krysstabell_{group_col}"
+        sheets[f"Krysstabell {group_col}"] = (table, cross.notes + [_suppression_note(min_cell)])
+        result.files.append(write_csv(out / f"{name}.csv", table))
+        if charts and cross.groups:
+            title = f"{book.title}\netter {group_label}"
+            result.files += bar_chart(cross, title, out / f"figur_{group_col}", min_cell)
+    result.files.append(write_workbook(out / "tabeller.xlsx", sheets))
+    result.files.append(write_text(out / "tabeller.md", _markdown(book.title, sheets)))
+    return result
+
+
+def _groups(run: dict, survey: str | Path | None, id_col: str | None, group_col: str,
+            sheet: str | None) -> tuple[pd.Series, dict, str]:
+    recorded = run.get("input", {})
+    path = survey or recorded.get("path")
+    if not path:
+        raise InputError("No survey file to take the group column from; pass --survey FILE --id-col C.")
+    if not Path(path).exists():
+        raise InputError(f"{path}: survey file not found (recorded in run.json); pass --survey FILE.")
+    table = read_table(path, sheet=sheet if survey else (sheet or recorded.get("sheet")))
+    id_col = id_col or recorded.get("id_col") or "id"
+    table.require_columns(id_col, group_col)
+    groups = pd.Series(table.data[group_col].to_numpy(), index=table.ids(id_col))
+    groups = groups.where(groups.astype(str).str.strip() != "")
+    label = table.variable_labels.get(group_col) or group_col
+    return groups, table.value_labels.get(group_col, {}), label
+
+
+def _suppression_note(min_cell: int) -> str:
+    if not min_cell:
+        return "Ingen prikking (--min-cell 0)."
+    return (f"Prikking: antall fra 1 til {min_cell - 1} vises som «<{min_cell}» og prosenten skjules; "
+            f"«{'(skjult)'}» er skjult for å hindre tilbakeregning.")
+
+
+def _markdown(title: str, sheets: dict[str, tuple[pd.DataFrame, list[str]]]) -> str:
+    parts = [f"# Tabeller: {title}", ""]
+    for name, (frame, notes) in sheets.items():
+        parts += [f"## {name}", "", frame.to_markdown(index=False), ""]
+        parts += [f"- {note}" for note in notes] + [""]
+    return "\n".join(parts)
+
+
+def _refuse_existing(out: Path, force: bool) -> None:
+    if force or not out.exists():
+        return
+    existing = [p.name for p in out.iterdir() if p.name.startswith(("tabell", "krysstabell", "figur_"))]
+    if existing:
+        raise OutputError(f"{out}: already holds {', '.join(sorted(existing)[:4])}…; choose another --out "
+                          "or pass --force to replace them.")
