@@ -24,6 +24,9 @@ _LAZY = {
     "merge_codes": "textkit.merge",
     "coded_variables": "textkit.merge",
     "load_coded": "textkit.codes",
+    "make_clouds": "textkit.clouds",
+    "kwic": "textkit.concordance",
+    "frequency_table": "textkit.frequencies",
 }
 
 
@@ -39,4 +42,5 @@ __all__ = [
     "Codebook", "CodebookError", "Coder", "CodingResult", "InputError", "OutputError", "SurveyTable",
     "TextkitError", "code_table", "load_codebook", "load_nlp", "lock_codebook", "read_table",
     "self_test", "tabell7", "tabell8", "crosstab", "write_tables", "merge_codes", "coded_variables", "load_coded",
+    "make_clouds", "kwic", "frequency_table",
 ]

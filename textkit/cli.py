@@ -83,6 +83,7 @@ def demo(
     for name in result.coding:
         console.print(f"Outputs written to {result.out / name} (codes, run.json) and {result.out / name / 'tabeller'}")
     console.print(f"Survey with coded variables for both questions: {result.merged}")
+    console.print(f"Word clouds of the partnership answers (figures 20–21): {result.out / 'partnerskap' / 'ordskyer'}")
 
 
 @app.command()
@@ -183,6 +184,67 @@ def merge(
     result = merge_codes(survey, codes, id_col, out=out, prefix=prefix, sheet=sheet, codebook=codebook, force=force)
     console.print(f"{result.rows} rows, {result.rows_with_codes} with codes; added {', '.join(result.added)}")
     console.print(f"Merged file written to {result.path}")
+
+
+@app.command()
+@friendly
+def cloud(
+    input: Path = typer.Argument(..., help="Survey table: .csv, .xlsx or .sav."),
+    text_col: str = typer.Option(..., "--text-col", help="Free-text column."),
+    group_col: Optional[str] = typer.Option("ansatt", "--group-col", help="One cloud per value (value labels name them)."),
+    out: Path = typer.Option(..., "--out", help="Folder for ordsky_*.png/svg, frekvens_*.csv, keyness.csv, ordskyer.md."),
+    top: int = typer.Option(8, help="How many of the most frequent words to draw in orange."),
+    lemma: bool = typer.Option(False, "--lemma", help="Count lemmas (kontoret + kontor) instead of word forms."),
+    min_group: int = typer.Option(5, "--min-group", help="Refuse groups with fewer answers than this (privacy)."),
+    stopword: list[str] = typer.Option([], "--stopword", help="Extra stop word (repeatable), e.g. --stopword nav."),
+    stopwords: list[Path] = typer.Option([], "--stopwords", help="File of extra stop words, one per line."),
+    max_words: int = typer.Option(60, "--max-words", help="Words per cloud."),
+    sheet: Optional[str] = typer.Option(None, help="Excel sheet."),
+    model: Optional[str] = typer.Option(None, help="spaCy model for --lemma."),
+    force: bool = typer.Option(False, "--force", help="Replace clouds already in --out."),
+) -> None:
+    """Word clouds per group (report figures 20–21), each beside its frequency table, plus distinctive terms.
+
+    Counts are of word forms (or lemmas), case ignored, stop words removed (spaCy's list,
+    textkit's extras and yours); domain words such as «Nav» are kept. Example:
+    textkit cloud corpora/survey_2025.sav --text-col partnerskap_fritekst --group-col ansatt --out outputs/skyer
+    """
+    from textkit.clouds import make_clouds
+
+    result = make_clouds(input, text_col, group_col or None, out, top=top, lemma=lemma, min_group=min_group,
+                         stopwords=stopword, stopword_files=stopwords, model=model, sheet=sheet,
+                         max_words=max_words, force=force)
+    for group, freq in result.frequencies.items():
+        words = ", ".join(f"{t} {c}" for t, c in list(freq.counts().items())[:top])
+        console.print(f"{group} ({freq.answers} svar): {words}")
+    console.print(f"Clouds and tables written to {out}")
+
+
+@app.command()
+@friendly
+def kwic(
+    input: Path = typer.Argument(..., help="Survey table: .csv, .xlsx or .sav."),
+    text_col: str = typer.Option(..., "--text-col", help="Free-text column."),
+    term: str = typer.Option(..., "--term", help="The word to look for (case ignored)."),
+    window: int = typer.Option(5, help="Words of context on each side."),
+    id_col: str = typer.Option("id", "--id-col", help="Respondent id column."),
+    group_col: Optional[str] = typer.Option(None, "--group-col", help="Show each answer's group (e.g. ansatt)."),
+    forms: bool = typer.Option(False, "--forms", help="Also inflected forms and compounds (sykefravær → sykefraværet, sykefraværsoppfølging)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write all occurrences to this CSV file."),
+    sheet: Optional[str] = typer.Option(None, help="Excel sheet."),
+) -> None:
+    """Keyword in context: every occurrence of a word with its context, respondent id and group.
+
+    Example: textkit kwic corpora/survey_2025.sav --text-col partnerskap_fritekst --term sykefravær --forms
+    """
+    from textkit.io import write_csv
+    from textkit.concordance import kwic as find
+
+    rows = find(input, text_col, term, window=window, id_col=id_col, group_col=group_col, forms=forms, sheet=sheet)
+    shown = rows.drop(columns=["start", "end"] + ([] if group_col else ["group"]))
+    console.print(_frame_table(shown.head(50), f"«{term}»: {len(rows)} occurrences" + (" (first 50)" if len(rows) > 50 else "")))
+    if out:
+        console.print(f"All occurrences written to {write_csv(out, rows)}")
 
 
 @codebook_app.command("validate")

@@ -1,8 +1,9 @@
 """The demo: the whole pipeline on the bundled synthetic survey, with defaults everywhere.
 
 For both free-text questions (completed EVU, partnership-meeting topics): code → tables and
-chart by employment line → merge the coded variables back into a copy of the survey. The
-merged `.sav` is what a researcher would open in SPSS next.
+chart by employment line → merge the coded variables back into a copy of the survey; then the
+word clouds of the partnership answers by employment line (report figures 20–21). The merged
+`.sav` is what a researcher would open in SPSS next.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from textkit.clouds import CloudResult, make_clouds
 from textkit.merge import merge_codes
 from textkit.pipeline import CodingResult, code_table
 from textkit.tablefiles import TablesResult, write_tables
@@ -34,6 +36,7 @@ class DemoResult:
     coding: dict[str, CodingResult] = field(default_factory=dict)
     tables: dict[str, TablesResult] = field(default_factory=dict)
     merged: Path | None = None
+    clouds: CloudResult | None = None
 
     @property
     def evu(self) -> CodingResult:
@@ -64,4 +67,6 @@ def run_demo(out: str | Path = "outputs/demo", force: bool = False, model: str |
         target = out / "survey_2025_kodet.sav" if number == len(QUESTIONS) else folder / f"survey_2025_{prefix}.sav"
         survey = merge_codes(survey, folder, "id", out=target, prefix=prefix, force=force).path
     result.merged = survey
+    # Figures 20–21: one cloud per employment line for the partnership answers.
+    result.clouds = make_clouds(SURVEY, "partnerskap_fritekst", "ansatt", out / "partnerskap" / "ordskyer", force=force)
     return result

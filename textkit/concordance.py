@@ -1,0 +1,68 @@
+"""Keyword in context (concordance): every occurrence of a word with the words around it (SPEC §7).
+
+Researchers check a cloud or a count by reading the sentences behind it. By default the term
+must be the whole word (case ignored); `forms=True` also finds inflected forms and compounds
+that start or end with it — «sykefravær» then finds «sykefraværet» and
+«sykefraværsoppfølging» — the same compound rule the codebook uses (`match: any`). Text is
+redacted before it is shown.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from textkit.coding import compound_match
+from textkit.errors import InputError
+from textkit.io import read_table
+from textkit.normalise import is_blank, normalise_text
+from textkit.privacy import redact
+
+TOKEN = re.compile(r"\S+")
+WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+COLUMNS = ["id", "group", "left", "match", "right", "start", "end"]
+
+
+def kwic(input_path: str | Path, text_col: str, term: str, window: int = 5, id_col: str | None = "id",
+         group_col: str | None = None, forms: bool = False, sheet: str | None = None,
+         min_part: int = 3) -> pd.DataFrame:
+    """One row per occurrence: id, group, `window` words left and right, the match, offsets."""
+    needle = term.strip().lower()
+    if not needle or not WORD.fullmatch(needle):
+        raise InputError(f"--term '{term}': give one word (letters, optionally with hyphens).")
+    table = read_table(input_path, sheet=sheet, text_columns=[text_col])
+    wanted = [c for c in (text_col, id_col, group_col) if c]
+    table.require_columns(*wanted)
+    ids = table.ids(id_col) if id_col else [str(i + 1) for i in range(len(table.data))]
+    labels = table.value_labels.get(group_col, {}) if group_col else {}
+    rows = []
+    for i, raw in enumerate(table.data[text_col]):
+        if is_blank(raw):
+            continue
+        text = redact(normalise_text(str(raw)))
+        group = _group(table.data[group_col].iloc[i], labels) if group_col else ""
+        tokens = [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
+        for k, (token, start, end) in enumerate(tokens):
+            for word in WORD.finditer(token):
+                form = word.group().lower()
+                hit = form == needle or (forms and compound_match(form, needle, "any", min_part))
+                if not hit:
+                    continue
+                left = " ".join(t for t, _, _ in tokens[max(0, k - window):k])
+                right = " ".join(t for t, _, _ in tokens[k + 1:k + 1 + window])
+                rows.append({"id": ids[i], "group": group, "left": left, "match": token, "right": right,
+                             "start": start + word.start(), "end": start + word.end()})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _group(value, labels: dict) -> str:
+    if is_blank(value):
+        return ""
+    try:
+        number = float(value)
+        key = int(number) if number.is_integer() else number
+    except (TypeError, ValueError):
+        key = str(value).strip()
+    return str(labels.get(key, key))
