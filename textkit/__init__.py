@@ -27,6 +27,7 @@ _LAZY = {
     "make_clouds": "textkit.clouds",
     "kwic": "textkit.concordance",
     "frequency_table": "textkit.frequencies",
+    "run_minutes": "textkit.minutes",
 }
 
 
@@ -42,5 +43,5 @@ __all__ = [
     "Codebook", "CodebookError", "Coder", "CodingResult", "InputError", "OutputError", "SurveyTable",
     "TextkitError", "code_table", "load_codebook", "load_nlp", "lock_codebook", "read_table",
     "self_test", "tabell7", "tabell8", "crosstab", "write_tables", "merge_codes", "coded_variables", "load_coded",
-    "make_clouds", "kwic", "frequency_table",
+    "make_clouds", "kwic", "frequency_table", "run_minutes",
 ]

@@ -29,7 +29,9 @@ app = typer.Typer(
 codebook_app = typer.Typer(help="Validate, self-test and lock codebooks.", no_args_is_help=True)
 model_app = typer.Typer(help="Train and evaluate textkit's own Norwegian spaCy pipeline.", no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
+minutes_app = typer.Typer(help="Batch-process partnership-meeting minutes (PDF, DOCX, TXT, EML).", no_args_is_help=True)
 app.add_typer(model_app, name="model")
+app.add_typer(minutes_app, name="minutes")
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -288,6 +290,34 @@ def codebook_lock(path: Path = typer.Argument(..., help="Codebook YAML file.")) 
     from textkit.codebook import lock_codebook
 
     console.print(f"Locked in {lock_codebook(path)}")
+
+
+@minutes_app.command("run")
+@friendly
+def minutes_run(
+    inbox: Path = typer.Argument(..., help="Folder with the minutes as received (searched recursively; never modified)."),
+    codebook: Path = typer.Option(..., "--codebook", help="Codebook YAML, e.g. codebooks/partnership_agenda.yaml."),
+    out: Path = typer.Option(..., "--out", help="Folder for manifest.sqlite, items.csv, documents.csv, summary.md."),
+    model: Optional[str] = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="Also retry files that failed because of their content."),
+) -> None:
+    """Read, split into agenda items and code every new or changed document in INBOX.
+
+    Re-running skips unchanged files, so new minutes can be dropped into the inbox at any time.
+    Office and meeting date come from INBOX/offices.csv (file,office,date), the file name or
+    the text. Example:
+    textkit minutes run corpora/minutes --codebook codebooks/partnership_agenda.yaml --out outputs/m
+    """
+    from textkit.minutes import run_minutes
+
+    result = run_minutes(inbox, codebook, out, model=model, show_progress=True, retry_failed=retry_failed)
+    c = result.counts
+    if result.nothing_to_do:
+        console.print(f"Nothing to do: all {c['found']} files are unchanged since the last run.")
+    else:
+        console.print(f"{c['found']} files: processed {c['processed']} (done {c['done']}, failed {c['failed']}, "
+                      f"duplicate {c['duplicate']}, unsupported {c['unsupported']}), skipped {c['skipped']} unchanged.")
+    console.print(f"Outputs written to {out} (" + ", ".join(p.name for p in result.files) + ", manifest.sqlite)")
 
 
 @model_app.command("train")

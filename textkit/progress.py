@@ -10,9 +10,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 T = TypeVar("T")
 
 
-def progress(items: Iterable[T], total: int, label: str, enabled: bool = True) -> Iterator[T]:
+def progress(items: Iterable[T], total: int, label: str, enabled: bool = True, min_total: int = 200) -> Iterator[T]:
     """Yield `items`, drawing a bar on stderr when enabled and there is enough work to show."""
-    if not enabled or total < 200:
+    if not enabled or total < min_total:
         yield from items
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())

@@ -422,8 +422,9 @@ class UDToken:
     upos: str
     morph: str
     ner: str
-    head: int
+    head: int  # 1-based index of the head within the (converted) sentence, 0 = root
     space_after: bool
+    deprel: str = ""  # NDT dependency relation (auxiliary parser objective, see build_corpora)
 
 
 def convert_sentence(sent: Sentence) -> list[UDToken]:
@@ -439,10 +440,23 @@ def convert_sentence(sent: Sentence) -> list[UDToken]:
     """
     toks = [t for t in sent.tokens if not (t.form == "|" and t.lemma == "$|")]
     kids = _children(toks)
+    # heads refer to NDT ids; renumber them after dropping the headline marker (a token
+    # attached to a dropped token is attached to that token's head instead)
+    by_id = {t.id: t for t in sent.tokens}
+    new_index = {t.id: i + 1 for i, t in enumerate(toks)}
+
+    def head_of(tok: Token) -> int:
+        head, seen = tok.head, set()
+        while head and head not in new_index and head in by_id and head not in seen:
+            seen.add(head)
+            head = by_id[head].head
+        return new_index.get(head, 0)
+
     out: list[UDToken] = []
     for tok in toks:
         upos = ndt_upos(tok, kids)
-        out.append(UDToken(tok.form, tok.lemma, upos, ndt_morph(tok, upos), tok.ner, tok.head, True))
+        out.append(UDToken(tok.form, tok.lemma, upos, ndt_morph(tok, upos), tok.ner, head_of(tok), True,
+                           tok.deprel))
     for prev, nxt in zip(out, out[1:]):
         if nxt.form in {".", ",", ":", ";", "!", "?", ")", "..."}:
             prev.space_after = False
@@ -511,11 +525,22 @@ def mapping_report(split: str = "dev", root: Path | None = None) -> dict[str, fl
 SENTS_PER_DOC = 10
 
 
-def _make_doc(vocab, sents: Sequence[Sequence[UDToken]]):
+def _make_doc(vocab, sents: Sequence[Sequence[UDToken]], with_parse: bool = False):
+    """Build one annotated ``Doc`` from consecutive converted sentences.
+
+    ``with_parse`` also stores the NDT dependency tree (heads and NDT relations); it is
+    used for the training corpus only, as the target of the auxiliary parser (see
+    :func:`build_corpora`).  Sentences without a single well-formed tree get no parse.
+    """
     from spacy.tokens import Doc
 
     words, spaces, pos, morphs, lemmas, starts, ents = [], [], [], [], [], [], []
+    heads: list[int | None] = []
+    deps: list[str | None] = []
     for sent in sents:
+        offset = len(words)
+        tree_ok = with_parse and sum(1 for t in sent if t.head == 0) == 1 and all(
+            0 <= t.head <= len(sent) and t.deprel for t in sent)
         for i, tok in enumerate(sent):
             words.append(tok.form)
             spaces.append(tok.space_after)
@@ -524,12 +549,21 @@ def _make_doc(vocab, sents: Sequence[Sequence[UDToken]]):
             lemmas.append(tok.lemma)
             starts.append(i == 0)
             ents.append(tok.ner if tok.ner and tok.ner != "_" else "O")
+            if tree_ok:
+                heads.append(offset + i if tok.head == 0 else offset + tok.head - 1)
+                deps.append("ROOT" if tok.head == 0 else tok.deprel)
+            else:
+                heads.append(None)
+                deps.append(None)
         if spaces:
             spaces[-1] = True  # sentences are separated by a space
     if spaces:
         spaces[-1] = False
+    parse = {}
+    if with_parse and any(d is not None for d in deps):
+        parse = {"heads": heads, "deps": deps}
     return Doc(vocab, words=words, spaces=spaces, pos=pos, morphs=morphs, lemmas=lemmas,
-               sent_starts=starts, ents=_fix_iob(ents))
+               sent_starts=starts, ents=_fix_iob(ents), **parse)
 
 
 def _fix_iob(tags: list[str]) -> list[str]:
@@ -583,7 +617,7 @@ def build_corpora(work_dir: Path | str = DEFAULT_WORK_DIR, root: Path | None = N
     for name, sents in (("train", train), ("dev", dev)):
         db = DocBin(store_user_data=False)
         for chunk in _grouped(sents, SENTS_PER_DOC):
-            db.add(_make_doc(nlp.vocab, chunk))
+            db.add(_make_doc(nlp.vocab, chunk, with_parse=name == "train"))
         paths[name] = work_dir / f"{name}.spacy"
         db.to_disk(paths[name])
     return paths
@@ -639,6 +673,10 @@ def train(
     return package_model(run_dir / "model-best", output_dir, train_seconds=seconds, seed=seed)
 
 
+#: Components trained only as auxiliary objectives and removed by :func:`package_model`.
+AUXILIARY_PIPES = ("parser",)
+
+
 def package_model(
     best_dir: Path | str,
     output_dir: Path | str = DEFAULT_MODEL_DIR,
@@ -654,6 +692,11 @@ def package_model(
 
     best_dir, output_dir = Path(best_dir), Path(output_dir)
     nlp = spacy.load(best_dir)
+    # the parser is only an auxiliary training objective for the shared tok2vec (see
+    # training_config.cfg); it is not part of the shipped pipeline
+    for name in AUXILIARY_PIPES:
+        if name in nlp.pipe_names:
+            nlp.remove_pipe(name)
     nlp.meta.update(
         name=MODEL_NAME,
         lang="nb",

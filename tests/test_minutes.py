@@ -1,0 +1,234 @@
+"""Minutes batch: reading every format, bad files, re-runs, duplicates, kill -9 and resume.
+
+The inbox is built per test from real files made with real writers (reportlab PDF, pypdf
+encryption, python-docx, the email package), and the real SQLite manifest is inspected.
+"""
+
+from __future__ import annotations
+
+import email.message
+import hashlib
+import io
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import docx
+import pandas as pd
+import pytest
+from PIL import Image, ImageDraw
+from pypdf import PdfReader, PdfWriter
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from textkit.minutes import run_minutes, split_items
+from textkit.minutes.metadata import office_and_date
+from tests.conftest import CODEBOOKS, PROJECT
+
+CODEBOOK = CODEBOOKS / "partnership_agenda.yaml"
+MINUTES = """Referat fra partnerskapsmøte NAV {office}
+Dato: {date}
+Til stede: NAV-leder, kommunalsjef, fylkesdirektør
+
+Sak 1/25 Sykefravær
+Sykefraværet er fortsatt høyt. Opplæring av nyansatte ble nevnt.
+
+Sak 2/25 Sikkerhet
+Nye alarmer i publikumsmottaket. Vedtak: øvelse i mai.
+
+Eventuelt
+Ingen saker.
+"""
+
+
+def pdf_bytes(lines: list[str]) -> bytes:
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, invariant=1)
+    y = 800
+    for line in lines:
+        page.drawString(50, y, line)
+        y -= 18
+    page.save()
+    return buffer.getvalue()
+
+
+def make_inbox(root: Path) -> Path:
+    inbox = root / "innboks"
+    (inbox / "2025-03").mkdir(parents=True)
+    (inbox / "nav-lillevik_2025-03-12_referat.txt").write_text(MINUTES.format(office="Lillevik", date="12.03.2025"),
+                                                                encoding="utf-8")
+    (inbox / "2025-03" / "kopi av lillevik.txt").write_bytes((inbox / "nav-lillevik_2025-03-12_referat.txt").read_bytes())
+    (inbox / "bergvik.txt").write_bytes("Referat\nNAV Bergvik 03.04.2025\n\n1. Økonomi\nBudsjettet er stramt.\n"
+                                        "2. Lokaler\nFlytting til nye lokaler i høst.\n".encode("cp1252"))
+    document = docx.Document()
+    for text in ["Referat frå partnarskapsmøte", "Nav-kontoret i Fjordvik, 5. mai 2025", "Sak 4/25 Tryggleik",
+                 "Vi drøfta trusselsituasjonen i mottaket.", "Sak 5/25 Bemanning", "Fleire ledige stillingar."]:
+        document.add_paragraph(text)
+    docx_buffer = io.BytesIO()
+    document.save(docx_buffer)
+    (inbox / "fjordvik.docx").write_bytes(docx_buffer.getvalue())
+    good_pdf = pdf_bytes(["Referat partnerskapsmøte Nav Dalby", "10.01.2025", "1. Resultater",
+                          "Gjennomgang av mål- og disponeringsbrevet.", "2. Digitalisering", "Nye digitale løsninger."])
+    (inbox / "nav-dalby_2025-01-10.pdf").write_bytes(good_pdf)
+    inner = email.message.EmailMessage()
+    inner["Subject"], inner["From"], inner["To"] = "Referat", "leder@example.org", "post@example.org"
+    inner.set_content("Se vedlagt referat.")
+    inner.add_attachment(docx_buffer.getvalue(), maintype="application",
+                         subtype="vnd.openxmlformats-officedocument.wordprocessingml.document", filename="referat.docx")
+    outer = email.message.EmailMessage()
+    outer["Subject"] = "VS: Referat"
+    outer.set_content("Videresender referatet fra Fjordvik.")
+    outer.add_attachment(inner)
+    (inbox / "videresendt.eml").write_bytes(outer.as_bytes())
+    # Bad files
+    (inbox / "odelagt.pdf").write_bytes(good_pdf[: len(good_pdf) // 3])
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(good_pdf)))
+    writer.encrypt(user_password="hemmelig", algorithm="AES-128")
+    with open(inbox / "kryptert.pdf", "wb") as handle:
+        writer.write(handle)
+    image = Image.new("RGB", (800, 300), "white")
+    ImageDraw.Draw(image).text((20, 20), "Sak 1/25 Sykefravær (skannet)", fill="black")
+    scanned = io.BytesIO()
+    page = canvas.Canvas(scanned, invariant=1)
+    page.drawImage(ImageReader(image), 50, 400, width=500, height=190)
+    page.save()
+    (inbox / "skannet.pdf").write_bytes(scanned.getvalue())
+    (inbox / "tomt_referat.txt").write_bytes(b"")
+    (inbox / "ulesbar.docx").write_bytes(os.urandom(400))
+    (inbox / "referat.pages").write_bytes(b"not a format textkit reads")
+    return inbox
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture()
+def inbox(tmp_path):
+    return make_inbox(tmp_path)
+
+
+def test_batch_reads_every_format_and_records_bad_files(inbox, tmp_path):
+    before = digests(inbox)
+    result = run_minutes(inbox, CODEBOOK, tmp_path / "out", model="blank")
+    assert result.counts == {"found": 12, "processed": 12, "skipped": 0, "done": 5, "failed": 5,
+                             "duplicate": 1, "unsupported": 1}
+    documents = pd.read_csv(tmp_path / "out" / "documents.csv", dtype=str, keep_default_na=False).set_index("document")
+    reasons = documents["reason"].to_dict()
+    assert "damaged" in reasons["odelagt.pdf"]
+    assert "password-protected" in reasons["kryptert.pdf"]
+    assert "no text layer" in reasons["skannet.pdf"]
+    assert "empty" in reasons["tomt_referat.txt"]
+    assert "not a readable Word file" in reasons["ulesbar.docx"]
+    assert documents.loc["referat.pages", "status"] == "unsupported"
+    assert documents.loc["2025-03/kopi av lillevik.txt", "status"] == "duplicate"
+    assert documents.loc["2025-03/kopi av lillevik.txt", "duplicate_of"] == "nav-lillevik_2025-03-12_referat.txt"
+    # The forwarded e-mail's attached DOCX is the document; office and date from text and file name.
+    assert documents.loc["videresendt.eml", "status"] == "done"
+    assert "referat.docx" in documents.loc["videresendt.eml", "parts"]
+    assert documents.loc["videresendt.eml", "office"] == "Nav Fjordvik"
+    assert documents.loc["bergvik.txt", ["office", "date"]].tolist() == ["Nav Bergvik", "2025-04-03"]
+    assert documents.loc["nav-dalby_2025-01-10.pdf", ["office", "date", "office_source"]].tolist() == [
+        "Nav Dalby", "2025-01-10", "file name"]
+    # Competence only in a body, never in a title.
+    lillevik = documents.loc["nav-lillevik_2025-03-12_referat.txt"]
+    assert (lillevik["competence_item"], lillevik["competence_in_title"], lillevik["competence_body_only"]) == ("1", "0", "1")
+    items = pd.read_csv(tmp_path / "out" / "items.csv", dtype=str, keep_default_na=False)
+    lille = items[items.document == "nav-lillevik_2025-03-12_referat.txt"]
+    assert lille["item_number"].tolist() == ["1/25", "2/25", "Eventuelt"]
+    assert "sykefravaer" in lille.iloc[0]["codes"] and lille.iloc[2]["codes"] == ""  # uncoded kept
+    summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    assert "password-protected" in summary and "(uten kode" in summary
+    assert digests(inbox) == before  # inputs never modified, moved or deleted
+
+
+def test_rerun_skips_unchanged_and_processes_new_and_changed(inbox, tmp_path):
+    out = tmp_path / "out"
+    run_minutes(inbox, CODEBOOK, out, model="blank")
+    again = run_minutes(inbox, CODEBOOK, out, model="blank")
+    assert again.nothing_to_do and again.counts["skipped"] == 12
+    (inbox / "ny.txt").write_text(MINUTES.format(office="Nordvik", date="01.06.2025"), encoding="utf-8")
+    (inbox / "tomt_referat.txt").write_text(MINUTES.format(office="Sørvik", date="02.06.2025"), encoding="utf-8")
+    third = run_minutes(inbox, CODEBOOK, out, model="blank")
+    assert (third.counts["processed"], third.counts["done"]) == (2, 2)
+    documents = pd.read_csv(out / "documents.csv", dtype=str, keep_default_na=False).set_index("document")
+    assert documents.loc["tomt_referat.txt", "status"] == "done"
+    assert int(documents.loc["tomt_referat.txt", "attempts"]) == 2
+    with sqlite3.connect(out / "manifest.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 3
+
+
+def test_kill_during_batch_then_resume_counts_everything_once(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for k in range(120):
+        body = MINUTES.format(office=f"Kontor{k:03d}", date="12.03.2025").replace("Ingen saker.", f"Sak nummer {k}.")
+        (inbox / f"referat_{k:03d}.txt").write_text(body, encoding="utf-8")
+    before = digests(inbox)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "textkit.cli", "minutes", "run", str(inbox), "--codebook", str(CODEBOOK),
+               "--out", str(out), "--model", "blank"]
+    process = subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = 0
+    deadline = time.time() + 120
+    while time.time() < deadline and process.poll() is None:
+        if (out / "manifest.sqlite").exists():
+            try:
+                with sqlite3.connect(out / "manifest.sqlite", timeout=1) as db:
+                    done = db.execute("SELECT COUNT(*) FROM files WHERE status='done'").fetchone()[0]
+            except sqlite3.OperationalError:
+                done = 0
+            if done >= 3:
+                break
+        time.sleep(0.01)
+    if process.poll() is not None:
+        pytest.fail("the batch finished before it could be killed; make the inbox bigger")
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert 3 <= done < 120
+    result = run_minutes(inbox, CODEBOOK, out, model="blank")
+    assert result.counts["skipped"] >= 3 and result.counts["done"] == 120 - result.counts["skipped"]
+    with sqlite3.connect(out / "manifest.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM files WHERE status='done'").fetchone()[0] == 120
+        assert db.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 120 * 3
+    items = pd.read_csv(out / "items.csv")
+    assert len(items) == 120 * 3 and not items.duplicated(["document", "item_index"]).any()
+    assert digests(inbox) == before
+
+
+def test_output_inside_inbox_is_refused(inbox):
+    from textkit.errors import InputError
+
+    with pytest.raises(InputError, match="must not be inside the inbox"):
+        run_minutes(inbox, CODEBOOK, inbox / "out", model="blank")
+
+
+def test_item_splitting_conventions():
+    text = "\n".join([
+        "Referat fra partnerskapsmøte", "Dato: 12.03.2025", "", "Saksliste", "Sak 1/25 Sykefravær",
+        "Sak 2/25 Sikkerhet", "", "Sak 1/25 Sykefravær", "Det ble pekt på tre forhold:",
+        "1. Sykefraværet har økt gjennom hele året og må følges opp tettere.", "12.03.2025 ble det holdt møte.",
+        "", "Sak 2/25 Sikkerhet", "Nye alarmer.", "", "Orienteringssaker", "1. Økonomi", "Stramt.",
+        "2. Lokaler", "a) Ombygging", "Tar tid.", "b) Flytting", "Neste år.", "", "Drøftingssaker",
+        "Samarbeid med helse ble drøftet.", "", "Eventuelt", "Ingen.",
+    ])
+    items, structured = split_items(text)
+    assert structured
+    assert [(i.start_line, i.number, i.title) for i in items] == [
+        (8, "1/25", "Sykefravær"), (13, "2/25", "Sikkerhet"), (17, "1", "Økonomi"), (19, "2", "Lokaler"),
+        (20, "2a", "Ombygging"), (22, "2b", "Flytting"), (25, "", "Drøftingssaker"), (28, "Eventuelt", "Eventuelt")]
+    prose, structured = split_items("Referat\n12.03.2025\n\nVi snakket om sykefravær.\n\nSå om sikkerhet og alarmer.\n")
+    assert not structured and [i.start_line for i in prose] == [4, 6]
+
+
+def test_office_and_date_sources():
+    sidecar = {"a/b.txt": {"file": "a/b.txt", "office": "Nav Fjellby", "date": "01.02.2025"}}
+    found = office_and_date("a/b.txt", "NAV Lillevik 12.03.2025", sidecar)
+    assert (found.office, found.date, found.office_source) == ("Nav Fjellby", "2025-02-01", "offices.csv")
+    found = office_and_date("x.txt", "Referat frå møte\nNav-kontoret i Bergvik, 12. mars 2025", {})
+    assert (found.office, found.date, found.date_source) == ("Nav Bergvik", "2025-03-12", "text")

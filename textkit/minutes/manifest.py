@@ -1,0 +1,136 @@
+"""The SQLite manifest of a minutes batch: one row per file ever seen, one per item coded.
+
+It is what makes re-runs cheap and safe. A file whose path, size and modification time are
+unchanged and whose last outcome is final is skipped without being read: `done` (with the same
+codebook), `duplicate`, `unsupported`, and `failed` for a reason in the file itself (damaged,
+encrypted, scanned, empty — reading it again gives the same answer). Files that failed for a
+reason outside the file (an I/O error, a crash) are marked `retry` and processed again on the
+next run, as are new and changed files. Each document is
+written in one transaction — its items and its `done` row together — so a run killed with
+kill -9 leaves every document either fully recorded or not at all, and the next run picks up
+where it stopped without counting anything twice. Inputs are only ever read.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,          -- relative to the inbox, forward slashes
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    status TEXT NOT NULL,           -- done | failed | duplicate | unsupported
+    reason TEXT NOT NULL DEFAULT '',
+    duplicate_of TEXT NOT NULL DEFAULT '',
+    format TEXT NOT NULL DEFAULT '',
+    parts TEXT NOT NULL DEFAULT '',
+    office TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL DEFAULT '',
+    office_source TEXT NOT NULL DEFAULT '',
+    date_source TEXT NOT NULL DEFAULT '',
+    structure TEXT NOT NULL DEFAULT '',   -- items | paragraphs
+    n_items INTEGER NOT NULL DEFAULT 0,
+    codebook_id TEXT NOT NULL DEFAULT '',
+    codebook_version TEXT NOT NULL DEFAULT '',
+    codebook_sha256 TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    retry INTEGER NOT NULL DEFAULT 0,     -- 1: failed for a reason that may pass (I/O, crash): retry next run
+    processed_at TEXT NOT NULL,
+    run_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_sha ON files(sha256);
+CREATE TABLE IF NOT EXISTS items (
+    sha256 TEXT NOT NULL,
+    item_index INTEGER NOT NULL,
+    number TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    start_line INTEGER NOT NULL,
+    codes TEXT NOT NULL,
+    title_codes TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    PRIMARY KEY (sha256, item_index)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    started TEXT NOT NULL,
+    finished TEXT,
+    inbox TEXT NOT NULL,
+    codebook_id TEXT NOT NULL,
+    codebook_version TEXT NOT NULL,
+    found INTEGER, processed INTEGER, skipped INTEGER, done INTEGER, failed INTEGER,
+    duplicate INTEGER, unsupported INTEGER
+);
+"""
+FINAL = ("done", "duplicate", "unsupported")
+
+
+class Manifest:
+    """Thin wrapper over the manifest database; every write commits on its own."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def files(self) -> dict[str, sqlite3.Row]:
+        return {row["path"]: row for row in self.db.execute("SELECT * FROM files")}
+
+    def done_by_sha(self) -> dict[str, str]:
+        """sha256 → path of the document that holds it (the first one recorded)."""
+        rows = self.db.execute("SELECT sha256, path FROM files WHERE status='done' ORDER BY processed_at, path")
+        found: dict[str, str] = {}
+        for row in rows:
+            found.setdefault(row["sha256"], row["path"])
+        return found
+
+    def record(self, row: dict, items: list[dict] | None = None) -> None:
+        """Write one file's outcome (and its items) in a single transaction."""
+        with self.db:
+            previous = self.db.execute("SELECT attempts FROM files WHERE path=?", (row["path"],)).fetchone()
+            row = {**row, "attempts": (previous["attempts"] if previous else 0) + 1}
+            if items is not None:
+                self.db.execute("DELETE FROM items WHERE sha256=?", (row["sha256"],))
+                self.db.executemany(
+                    "INSERT INTO items VALUES (:sha256, :item_index, :number, :title, :body, :start_line, :codes, "
+                    ":title_codes, :evidence)", items)
+            columns = ", ".join(row)
+            marks = ", ".join(f":{key}" for key in row)
+            self.db.execute(f"INSERT OR REPLACE INTO files ({columns}) VALUES ({marks})", row)
+
+    def items(self, sha256: str) -> list[sqlite3.Row]:
+        return list(self.db.execute("SELECT * FROM items WHERE sha256=? ORDER BY item_index", (sha256,)))
+
+    def start_run(self, run: dict) -> None:
+        with self.db:
+            self.db.execute("INSERT INTO runs (run_id, started, inbox, codebook_id, codebook_version) "
+                            "VALUES (:run_id, :started, :inbox, :codebook_id, :codebook_version)", run)
+
+    def finish_run(self, run_id: str, finished: str, counts: dict) -> None:
+        with self.db:
+            self.db.execute(
+                "UPDATE runs SET finished=?, found=?, processed=?, skipped=?, done=?, failed=?, duplicate=?, "
+                "unsupported=? WHERE run_id=?",
+                (finished, counts["found"], counts["processed"], counts["skipped"], counts["done"], counts["failed"],
+                 counts["duplicate"], counts["unsupported"], run_id))
+
+
+def open_manifest(out: Path) -> Manifest:
+    return Manifest(out / "manifest.sqlite")
+
+
+def table_counts(path: Path) -> dict[str, int]:
+    """Row counts per table, for tests and reports."""
+    with closing(sqlite3.connect(path)) as db:
+        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("files", "items", "runs")}

@@ -1,0 +1,106 @@
+"""items.csv, documents.csv and summary.md of a minutes batch, rebuilt from the manifest.
+
+Text leaves the store only redacted (titles and evidence pass through `textkit.privacy`). A
+document "has a competence-related item" when any item carries a code flagged
+`competence: true`; it is "explicit" when that code is found in an item *title* (the topic is
+on the agenda), and "body only" when it is found only in the discussion under another title —
+the distinction chapter 10.3 of the report draws.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from textkit.codebook import Codebook
+from textkit.io import write_csv, write_text
+from textkit.minutes.manifest import Manifest
+from textkit.privacy import STATUS as REDACTION_STATUS
+from textkit.privacy import redact
+
+ITEM_COLUMNS = ["document", "office", "date", "item_index", "item_number", "title", "codes", "title_codes",
+                "competence", "evidence", "start_line", "structure"]
+DOCUMENT_COLUMNS = ["document", "status", "reason", "duplicate_of", "format", "office", "date", "office_source",
+                    "date_source", "structure", "items", "coded_items", "uncoded_items", "competence_item",
+                    "competence_in_title", "competence_body_only", "topics", "codebook_id", "codebook_version",
+                    "sha256", "attempts", "processed_at", "parts"]
+
+
+def write_outputs(manifest: Manifest, paths: list[str], book: Codebook, out: Path) -> list[Path]:
+    items, documents = frames(manifest, paths, book)
+    return [write_csv(out / "items.csv", items), write_csv(out / "documents.csv", documents),
+            write_text(out / "summary.md", summary(items, documents, book))]
+
+
+def frames(manifest: Manifest, paths: list[str], book: Codebook) -> tuple[pd.DataFrame, pd.DataFrame]:
+    competence = {c.id for c in book.categories if c.competence}
+    rows = manifest.files()
+    item_rows, document_rows = [], []
+    for path in paths:
+        row = rows.get(path)
+        if row is None:
+            continue
+        record = {key: row[key] for key in row.keys()}
+        record["document"] = path
+        items = manifest.items(row["sha256"]) if row["status"] == "done" else []
+        flags = {"in_title": False, "anywhere": False}
+        topics: Counter = Counter()
+        for item in items:
+            codes = [c for c in item["codes"].split(";") if c]
+            title_codes = [c for c in item["title_codes"].split(";") if c]
+            topics.update(codes)
+            flags["anywhere"] |= bool(competence & set(codes))
+            flags["in_title"] |= bool(competence & set(title_codes))
+            item_rows.append({"document": path, "office": row["office"], "date": row["date"],
+                              "item_index": item["item_index"], "item_number": item["number"],
+                              "title": redact(item["title"]), "codes": item["codes"], "title_codes": item["title_codes"],
+                              "competence": int(bool(competence & set(codes))), "evidence": redact(item["evidence"]),
+                              "start_line": item["start_line"], "structure": row["structure"]})
+        coded = sum(1 for item in items if item["codes"])
+        record.update({"items": len(items), "coded_items": coded, "uncoded_items": len(items) - coded,
+                       "competence_item": _flag(row, flags["anywhere"]),
+                       "competence_in_title": _flag(row, flags["in_title"]),
+                       "competence_body_only": _flag(row, flags["anywhere"] and not flags["in_title"]),
+                       "topics": "; ".join(f"{code} {n}" for code, n in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0])))})
+        document_rows.append(record)
+    return (pd.DataFrame(item_rows, columns=ITEM_COLUMNS),
+            pd.DataFrame(document_rows).reindex(columns=DOCUMENT_COLUMNS) if document_rows
+            else pd.DataFrame(columns=DOCUMENT_COLUMNS))
+
+
+def _flag(row, value: bool):
+    return int(value) if row["status"] == "done" else ""
+
+
+def summary(items: pd.DataFrame, documents: pd.DataFrame, book: Codebook) -> str:
+    done = documents[documents["status"] == "done"]
+    n = len(done)
+    share = lambda k: f"{k} av {n} ({100 * k / n:.0f} %)" if n else "–"  # noqa: E731
+    lines = ["# Referater fra partnerskapsmøter: oppsummering", "",
+             f"Kodebok: {book.id} {book.version}. Anonymisering: {REDACTION_STATUS}.", "",
+             "| | |", "|---|---|",
+             f"| Dokumenter lest og kodet | {n} |",
+             f"| Kontorer | {done['office'].replace('', pd.NA).nunique()} |",
+             f"| Saker (agendapunkter) | {len(items)} |",
+             f"| Dokumenter med kompetanserelatert sak | {share(int(done['competence_item'].astype(int).sum()))} |",
+             f"|   … eksplisitt i sakstittelen | {share(int(done['competence_in_title'].astype(int).sum()))} |",
+             f"|   … bare nevnt i teksten under en annen tittel | {share(int(done['competence_body_only'].astype(int).sum()))} |",
+             f"| Dokumenter delt i avsnitt (ingen saksstruktur funnet) | {int((done['structure'] == 'paragraphs').sum())} |",
+             ""]
+    lines += ["## Temaer", "", "| tema | saker | dokumenter |", "|---|---|---|"]
+    labels = {c.id: c.label for c in book.categories}
+    exploded = items.assign(code=items["codes"].str.split(";")).explode("code")
+    exploded = exploded[exploded["code"].fillna("") != ""]
+    for code, group in sorted(exploded.groupby("code"), key=lambda kv: -len(kv[1])):
+        lines.append(f"| {labels.get(code, code)} (`{code}`) | {len(group)} | {group['document'].nunique()} |")
+    uncoded = int((items["codes"].fillna("") == "").sum())
+    lines += [f"| (uten kode — til gjennomgang) | {uncoded} | {items.loc[items['codes'].fillna('') == '', 'document'].nunique()} |", ""]
+    problems = documents[documents["status"] != "done"]
+    if not problems.empty:
+        lines += ["## Filer som ikke ble kodet", "", "| fil | status | årsak |", "|---|---|---|"]
+        for row in problems.itertuples():
+            lines.append(f"| {row.document} | {row.status} | {row.reason} |")
+        lines.append("")
+    return "\n".join(lines)
