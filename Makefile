@@ -23,6 +23,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_code.py
+	$(BIN)/python bench/bench_minutes.py
 
 corpora: $(STAMP)
 	$(BIN)/python scripts/make_corpora.py
