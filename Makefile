@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup bench clean corpora
+.PHONY: demo test setup bench clean corpora browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,11 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/textkit demo --out outputs/demo --force
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+browser:
+	bash scripts/install_browser.sh
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_code.py

@@ -29,6 +29,9 @@ app = typer.Typer(
 codebook_app = typer.Typer(help="Validate, self-test and lock codebooks.", no_args_is_help=True)
 model_app = typer.Typer(help="Train and evaluate textkit's own Norwegian spaCy pipeline.", no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
+review_app = typer.Typer(help="Human review of coding decisions in Excel, stored in the decisions store.",
+                         no_args_is_help=True)
+app.add_typer(review_app, name="review")
 minutes_app = typer.Typer(help="Batch-process partnership-meeting minutes (PDF, DOCX, TXT, EML).", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 app.add_typer(minutes_app, name="minutes")
@@ -290,6 +293,57 @@ def codebook_lock(path: Path = typer.Argument(..., help="Codebook YAML file.")) 
     from textkit.codebook import lock_codebook
 
     console.print(f"Locked in {lock_codebook(path)}")
+
+
+@app.command()
+@friendly
+def report(
+    codes: Path = typer.Argument(..., help="Output folder of 'textkit code'."),
+    out: Path = typer.Option(..., "--out", help="The HTML file to write."),
+    model: Optional[str] = typer.Option(None, help="spaCy model for the codebook self-test (default: the active one)."),
+) -> None:
+    """Audit report: one self-contained HTML file with the run, codebook, self-test, every unit and its evidence.
+
+    No network and no external files: it can be e-mailed or archived as it is. Example:
+    textkit report outputs/evu --out outputs/evu/rapport.html
+    """
+    from textkit.report import write_report
+
+    console.print(f"Report written to {write_report(codes, out, self_test_model=model)}")
+
+
+@review_app.command("export")
+@friendly
+def review_export(
+    codes: Path = typer.Argument(..., help="Output folder of 'textkit code'."),
+    out: Path = typer.Option(..., "--out", help="The review workbook to write (.xlsx)."),
+    coder: str = typer.Option("", help="Reviewer's name, recorded in the sheet (optional)."),
+) -> None:
+    """Write an Excel sheet for a reviewer: one row per unit, redacted text, suggestions, drop-downs per category.
+
+    Example: textkit review export outputs/evu --out review_kari.xlsx
+    """
+    from textkit.review import export_review
+
+    console.print(f"Review sheet written to {export_review(codes, out, coder)}")
+
+
+@review_app.command("import")
+@friendly
+def review_import(
+    sheet: Path = typer.Argument(..., help="A filled-in review workbook (.xlsx) from 'textkit review export'."),
+    codes: Path = typer.Option(..., "--codes", help="The coding output folder the sheet was exported from."),
+    coder: str = typer.Option(..., "--coder", help="Reviewer's name (recorded with every decision)."),
+) -> None:
+    """Store a reviewer's decisions (append-only) and report how many units changed.
+
+    Example: textkit review import review_kari.xlsx --codes outputs/evu --coder Kari
+    """
+    from textkit.review import FINAL_FILE, import_review
+
+    result = import_review(sheet, codes, coder)
+    console.print(f"{result.decisions_added} decisions by {result.coder} stored; {result.units_changed} units changed "
+                  f"({result.codes_changed} codes). Final codes written to {Path(codes) / FINAL_FILE}")
 
 
 @minutes_app.command("run")

@@ -20,6 +20,7 @@ from textkit.errors import OutputError
 from textkit.io import read_table, write_csv, write_json
 from textkit.normalise import is_blank, normalise_text
 from textkit.progress import progress
+from textkit.store import record_run
 
 
 LONG_COLUMNS = ["id", "unit", "unit_text", "code", "subcode", "source", "rule", "evidence",
@@ -43,6 +44,7 @@ class CodingResult:
             _refuse_existing(out)
         write_csv(out / "codes_long.csv", self.codes_long)
         write_csv(out / "codes_wide.csv", self.codes_wide)
+        self.run["store"] = {"file": "decisions.sqlite", "run_id": record_run(out, self)}
         write_json(out / "run.json", self.run)
         return out
 

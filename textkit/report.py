@@ -1,0 +1,195 @@
+"""The audit report: one self-contained HTML file a reviewer can read without tools (SPEC §9).
+
+Everything a reviewer needs to judge a coding run, with no network and no external assets
+(inline CSS, no scripts): what was run on what, the codebook with its rules and changelog, the
+self-test, counts, every unit per category with the evidence highlighted, the uncoded residue,
+and — once reviews exist — every human decision that overrules the machine. Text is redacted
+before it is written.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from textkit import __version__
+from textkit.codes import load_coded, wide_flags
+from textkit.io import write_text
+from textkit.privacy import STATUS as REDACTION_STATUS
+from textkit.privacy import redact
+from textkit.store import STORE, decisions, latest_run
+from textkit.tables import tabell7
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#222;line-height:1.45}
+header{background:#1f5a7a;color:#fff;padding:1.2rem 2rem} header h1{margin:0 0 .3rem;font-size:1.5rem}
+main{display:flex} nav{min-width:15rem;max-width:17rem;padding:1rem 1.2rem;background:#f4f6f8;position:sticky;top:0;
+align-self:flex-start;max-height:100vh;overflow:auto;font-size:.9rem} nav a{color:#1f5a7a;text-decoration:none}
+nav ol{padding-left:1.1rem} article{padding:1rem 2rem;max-width:70rem} h2{border-bottom:2px solid #1f5a7a;padding-bottom:.2rem;margin-top:2rem}
+table{border-collapse:collapse;margin:.6rem 0;font-size:.9rem} th,td{border:1px solid #ccd3da;padding:.3rem .5rem;vertical-align:top;text-align:left}
+th{background:#e8edf1} mark{background:#ffd27a;padding:0 .1rem;border-radius:2px} .muted{color:#666;font-size:.85rem}
+.ok{color:#1b7a2e;font-weight:600} .fail{color:#b3261e;font-weight:600} code{background:#f0f0f0;padding:0 .2rem}
+.cat{border:1px solid #ccd3da;border-radius:6px;padding:.4rem 1rem;margin:1rem 0} .pill{display:inline-block;background:#e8edf1;
+border-radius:10px;padding:0 .5rem;margin:0 .2rem .2rem 0;font-size:.85rem}
+"""
+
+
+def write_report(folder: str | Path, target: str | Path, self_test_model: str | None = None) -> Path:
+    """Build the report for the coding output `folder` and write it to `target` (.html)."""
+    coded, book = load_coded(folder)
+    run = coded.run or {}
+    long = coded.long.copy()
+    wide = wide_flags(coded, book)
+    sections: list[tuple[str, str, str]] = []  # (anchor, title, html)
+    sections.append(("kjoring", "Kjøringen", _run_section(run, book)))
+    sections.append(("kodebok", "Kodeboken", _codebook_section(book)))
+    sections.append(("selvtest", "Kodebokens selvtest", _self_test_section(book, self_test_model)))
+    sections.append(("antall", "Antall per kategori", _table(tabell7(long, wide, book).drop(columns=["kategori"]))))
+    for category in book.categories:
+        sections.append((f"kat-{category.id}", category.label, _category_units(long, category)))
+    sections.append(("rest", "Enheter uten kode (resten)", _uncoded(long)))
+    sections.append(("gjennomgang", "Gjennomgang og uenighet", _reviews(folder, book)))
+    toc = "".join(f'<li><a href="#{a}">{html.escape(t)}</a></li>' for a, t, _ in sections)
+    body = "".join(f'<section id="{a}"><h2>{html.escape(t)}</h2>{content}</section>' for a, t, content in sections)
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    page = (f'<!DOCTYPE html><html lang="nb"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>Revisjonsrapport: {html.escape(book.title)}</title><style>{CSS}</style></head><body>"
+            f"<header><h1>Revisjonsrapport: {html.escape(book.title)}</h1>"
+            f"<div>Kodebok {html.escape(book.id)} {html.escape(book.version)} · "
+            f"{html.escape(run.get('input', {}).get('text_col', ''))} · laget {generated} med textkit {__version__}</div>"
+            f"</header><main><nav><strong>Innhold</strong><ol>{toc}</ol></nav><article>"
+            f'<p class="muted">Teksten er anonymisert før den ble skrevet hit ({html.escape(REDACTION_STATUS)}). '
+            f"Markert tekst er evidensen regelen fant.</p>{body}</article></main></body></html>")
+    return write_text(target, page)
+
+
+def _run_section(run: dict, book) -> str:
+    source = run.get("input", {})
+    nlp = run.get("nlp", {})
+    counts = run.get("counts", {})
+    rows = [
+        ("Inndatafil", source.get("path", "")), ("SHA-256 for inndata", source.get("sha256", "")),
+        ("Tekstkolonne / id-kolonne", f"{source.get('text_col', '')} / {source.get('id_col', '')}"),
+        ("Rader inn / svar / tomme", f"{counts.get('rows_in', '')} / {counts.get('answers', '')} / {counts.get('empty', '')}"),
+        ("Enheter (kodet / uten kode)", f"{counts.get('units', '')} ({counts.get('units_by_status', {}).get('coded', 0)} / "
+                                        f"{counts.get('units_by_status', {}).get('uncoded', 0)})"),
+        ("Språkmodell", f"{nlp.get('name', '')} {nlp.get('version', '')} — {nlp.get('reason', '')}"),
+        ("Kodebok", f"{book.id} {book.version} ({'låst' if book.locked else 'ikke låst'}), SHA-256 {book.sha256}"),
+        ("Start / slutt", f"{run.get('started', '')} / {run.get('finished', '')}"),
+        ("textkit", run.get("textkit_version", "")),
+    ]
+    return "<table>" + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows) + "</table>"
+
+
+def _codebook_section(book) -> str:
+    parts = [f"<p><strong>{html.escape(book.title)}</strong>, versjon {html.escape(book.version)}; enhet: "
+             f"{html.escape(book.unit)}.</p>", "<h3>Endringslogg</h3>",
+             _table(pd.DataFrame([{"Versjon": e.get("version", ""), "Dato": e.get("date", ""),
+                                   "Endringer": e.get("changes", "")} for e in book.changelog]))]
+    for category in book.nodes():
+        rules = "".join(f'<span class="pill"><code>{html.escape(_rule_text(r))}</code></span>' for r in category.terms)
+        excl = "".join(f'<span class="pill"><code>{html.escape(_rule_text(r))}</code></span>' for r in category.exclusions)
+        parts.append(
+            f'<div class="cat"><h3>{html.escape(category.label)} <span class="muted">({html.escape(category.id)}'
+            f'{", kompetanserelatert" if category.competence else ""})</span></h3>'
+            f"<p>{html.escape(category.definition or '')}</p>"
+            + (f"<p><strong>Inkluderer:</strong> {html.escape(category.include)}</p>" if category.include else "")
+            + (f"<p><strong>Ekskluderer:</strong> {html.escape(category.exclude)}</p>" if category.exclude else "")
+            + (f"<p><strong>Eksempler:</strong> {html.escape('; '.join(category.examples))}</p>" if category.examples else "")
+            + (f"<p><strong>Regler:</strong> {rules}</p>" if rules else "")
+            + (f"<p><strong>Unntak:</strong> {excl}</p>" if excl else "") + "</div>")
+    return "".join(parts)
+
+
+def _rule_text(rule) -> str:
+    """A rule as a coder would write it: «psyk (start of word)», «/regex/», «fuzzy ≥ 85»."""
+    if rule.kind == "regex":
+        return f"/{rule.value}/"
+    if rule.kind == "pattern":
+        return f"mønster {rule.value}"
+    where = {"word": "helt ord", "head": "slutten av ord", "modifier": "starten av ord"}.get(rule.match, "")
+    extra = [where] if where else []
+    if rule.acronym:
+        extra.append("store bokstaver")
+    if isinstance(rule.fuzzy, int) and not isinstance(rule.fuzzy, bool):
+        extra.append(f"skrivefeil ≥ {rule.fuzzy}")
+    return f"{rule.value}" + (f" ({', '.join(extra)})" if extra else "")
+
+
+def _self_test_section(book, model: str | None) -> str:
+    from textkit.coding import Coder, self_test
+
+    rows = self_test(book, Coder(book, model=model).fit())
+    failed = [r for r in rows if not r["ok"]]
+    verdict = (f'<p class="ok">{len(rows)} av {len(rows)} kontroller bestått</p>' if not failed else
+               f'<p class="fail">{len(failed)} av {len(rows)} kontroller feilet</p>')
+    if failed:
+        verdict += _table(pd.DataFrame([{"Kategori": r["category"], "Type": r["kind"], "Tekst": r["text"],
+                                         "Fant": r["found"]} for r in failed]))
+    return verdict + ('<p class="muted">Hvert eksempel i kodeboken skal gi sin kategori, og ingen moteksempler skal gi '
+                      "den.</p>")
+
+
+def _category_units(long: pd.DataFrame, category) -> str:
+    hits = long[long["code"] == category.id]
+    if hits.empty:
+        return '<p class="muted">Ingen enheter fikk denne koden.</p>'
+    rows = []
+    for unit in hits.itertuples():
+        rows.append(f"<tr><td>{html.escape(str(unit.id))}</td><td>{html.escape(str(unit.unit))}</td>"
+                    f"<td>{_highlight(unit.unit_text, unit.start, unit.end)}</td><td>{html.escape(str(unit.subcode or ''))}</td>"
+                    f"<td>{html.escape(str(unit.source))}<br><span class=muted>{html.escape(str(unit.rule))}</span></td></tr>")
+    return (f"<p>{len(hits)} enheter hos {hits['id'].nunique()} respondenter.</p><table><tr><th>id</th><th>enhet</th>"
+            f"<th>tekst (evidens markert)</th><th>underkategori</th><th>kilde / regel</th></tr>{''.join(rows)}</table>")
+
+
+def _highlight(text: str, start, end) -> str:
+    text = str(text)
+    if pd.isna(start) or pd.isna(end):
+        return html.escape(redact(text))
+    start, end = int(start), int(end)
+    return (html.escape(redact(text[:start])) + "<mark>" + html.escape(redact(text[start:end])) + "</mark>"
+            + html.escape(redact(text[end:])))
+
+
+def _uncoded(long: pd.DataFrame) -> str:
+    rest = long[long["code"].fillna("") == ""]
+    if rest.empty:
+        return "<p>Alle enheter fikk minst én kode.</p>"
+    rows = "".join(f"<tr><td>{html.escape(str(u.id))}</td><td>{html.escape(str(u.unit))}</td>"
+                   f"<td>{html.escape(redact(str(u.unit_text)))}</td></tr>" for u in rest.itertuples())
+    return (f"<p>{len(rest)} enheter fikk ingen kode og bør leses av en person.</p>"
+            f"<table><tr><th>id</th><th>enhet</th><th>tekst</th></tr>{rows}</table>")
+
+
+def _reviews(folder: str | Path, book) -> str:
+    if not (Path(folder) / STORE).exists():
+        return '<p class="muted">Ingen beslutningsbase funnet.</p>'
+    run = latest_run(folder)
+    rows = decisions(folder, run["run_id"])
+    human = rows[rows["source"] == "human"]
+    if human.empty:
+        return "<p>Ingen manuell gjennomgang er registrert ennå (<code>textkit review export</code> / <code>import</code>).</p>"
+    machine = set(zip(rows.loc[rows["source"] != "human", "unit_key"], rows.loc[rows["source"] != "human", "code"]))
+    latest = human.sort_values("decision_id").groupby(["unit_key", "code", "coder"]).tail(1)
+    latest = latest.assign(maskin=[int((k, c) in machine) for k, c in zip(latest["unit_key"], latest["code"])])
+    overruled = latest[latest["maskin"] != latest["value"]]
+    summary = latest.groupby("coder").agg(beslutninger=("value", "size"), uenig_med_maskinen=("maskin", lambda s: 0))
+    summary["uenig_med_maskinen"] = overruled.groupby("coder").size().reindex(summary.index, fill_value=0)
+    table = overruled.rename(columns={"unit_key": "enhet", "code": "kategori", "value": "koder", "coder": "koder_navn",
+                                      "decided_at": "tid"})[["enhet", "kategori", "maskin", "koder", "koder_navn", "tid"]]
+    return ("<h3>Per koder</h3>" + _table(summary.reset_index().rename(columns={"coder": "koder"}))
+            + f"<h3>Beslutninger som overstyrer maskinen ({len(overruled)})</h3>" + _table(table))
+
+
+def _table(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return '<p class="muted">(ingen rader)</p>'
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return f"<table><tr>{head}</tr>{body}</table>"

@@ -1,0 +1,150 @@
+"""The decisions store: every coding decision, machine and human, in one SQLite file (SPEC §9).
+
+`DIR/decisions.sqlite` beside the coding outputs. A coding run appends one row per (unit, code)
+the machine assigned, with its rule, evidence, offsets, score, codebook id/version/SHA-256 and
+NLP model; the units themselves (with their raw text, which never leaves the store unredacted)
+go in `units`. Reviewers add rows with their name and time: 1 = the code applies, 0 = it does
+not. Nothing is ever updated or deleted — triggers refuse it — so the store is an audit trail:
+the final code of a unit is its latest human decision, else the machine's.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from contextlib import closing
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from textkit.errors import InputError
+
+STORE = "decisions.sqlite"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, started TEXT NOT NULL, codebook_id TEXT NOT NULL, codebook_version TEXT NOT NULL,
+    codebook_sha256 TEXT NOT NULL, nlp_model TEXT NOT NULL, input_sha256 TEXT NOT NULL, text_col TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS units (
+    run_id TEXT NOT NULL, unit_key TEXT NOT NULL, id TEXT NOT NULL, unit INTEGER NOT NULL, unit_text TEXT NOT NULL,
+    PRIMARY KEY (run_id, unit_key)
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    decision_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL, unit_key TEXT NOT NULL, code TEXT NOT NULL, subcode TEXT NOT NULL DEFAULT '',
+    value INTEGER NOT NULL CHECK (value IN (0, 1)),
+    source TEXT NOT NULL,              -- rule | fuzzy | ml | human
+    rule TEXT NOT NULL DEFAULT '', evidence TEXT NOT NULL DEFAULT '',
+    start INTEGER, end INTEGER, score REAL,
+    codebook_id TEXT NOT NULL, codebook_version TEXT NOT NULL, codebook_sha256 TEXT NOT NULL,
+    nlp_model TEXT NOT NULL DEFAULT '', coder TEXT NOT NULL DEFAULT '', comment TEXT NOT NULL DEFAULT '',
+    decided_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_unit ON decisions(run_id, unit_key);
+CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only: add a new decision instead'); END;
+CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only: add a new decision instead'); END;
+"""
+
+
+def unit_key(respondent: str, unit: int) -> str:
+    return f"{respondent}#{unit}"
+
+
+def connect(folder: str | Path) -> sqlite3.Connection:
+    db = sqlite3.connect(Path(folder) / STORE)
+    db.row_factory = sqlite3.Row
+    db.executescript(SCHEMA)
+    return db
+
+
+def record_run(folder: str | Path, result) -> str:
+    """Append a coding run (a CodingResult) to the store; returns its run id."""
+    run = result.run
+    run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    book = run["codebook"]
+    nlp = f"{run['nlp']['name']} {run['nlp']['version']}"
+    units = result.units[result.units["status"] != "empty"]
+    coded = result.codes_long[result.codes_long["code"].fillna("") != ""]
+    with closing(connect(folder)) as db, db:
+        db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (run_id, run["started"], book["id"], book["version"], book["sha256"], nlp,
+                    run["input"]["sha256"], run["input"]["text_col"]))
+        db.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?)",
+                       [(run_id, unit_key(r.id, r.unit), r.id, int(r.unit), r.unit_text) for r in units.itertuples()])
+        db.executemany(
+            "INSERT INTO decisions (run_id, unit_key, code, subcode, value, source, rule, evidence, start, end, score, "
+            "codebook_id, codebook_version, codebook_sha256, nlp_model, decided_at) "
+            "VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, unit_key(r.id, r.unit), r.code, r.subcode or "", r.source, r.rule, r.evidence,
+              _int(r.start), _int(r.end), _float(r.score), book["id"], book["version"], book["sha256"], nlp,
+              run["finished"]) for r in coded.itertuples()])
+    return run_id
+
+
+def latest_run(folder: str | Path) -> dict:
+    if not (Path(folder) / STORE).exists():
+        raise InputError(f"{folder}: no {STORE}; code with 'textkit code --out {folder}' first.")
+    with closing(connect(folder)) as db:
+        row = db.execute("SELECT * FROM runs ORDER BY started DESC, rowid DESC LIMIT 1").fetchone()
+    if row is None:
+        raise InputError(f"{folder / STORE}: holds no coding run.")
+    return dict(row)
+
+
+def units(folder: str | Path, run_id: str) -> pd.DataFrame:
+    with closing(connect(folder)) as db:
+        return pd.read_sql_query("SELECT unit_key, id, unit, unit_text FROM units WHERE run_id=? ORDER BY rowid",
+                                 db, params=(run_id,))
+
+
+def decisions(folder: str | Path, run_id: str | None = None) -> pd.DataFrame:
+    query, params = "SELECT * FROM decisions", ()
+    if run_id:
+        query, params = query + " WHERE run_id=?", (run_id,)
+    with closing(connect(folder)) as db:
+        return pd.read_sql_query(query + " ORDER BY decision_id", db, params=params)
+
+
+def add_human_decisions(folder: str | Path, rows: list[dict]) -> int:
+    """Append reviewer decisions (keys: run_id, unit_key, code, value, coder, comment, codebook_*)."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    with closing(connect(folder)) as db, db:
+        db.executemany(
+            "INSERT INTO decisions (run_id, unit_key, code, value, source, codebook_id, codebook_version, "
+            "codebook_sha256, coder, comment, decided_at) VALUES (:run_id, :unit_key, :code, :value, 'human', "
+            ":codebook_id, :codebook_version, :codebook_sha256, :coder, :comment, :decided_at)",
+            [{**row, "decided_at": now} for row in rows])
+    return len(rows)
+
+
+def final_codes(folder: str | Path, categories: list[str], run_id: str | None = None) -> pd.DataFrame:
+    """One row per unit of the run, one 0/1 column per category, plus who decided each (`by_<code>`).
+
+    The latest human decision wins; without one, the machine's (1 if it assigned the code).
+    """
+    run_id = run_id or latest_run(folder)["run_id"]
+    table = units(folder, run_id).set_index("unit_key")
+    rows = decisions(folder, run_id)
+    machine = rows[rows["source"] != "human"]
+    human = rows[rows["source"] == "human"].sort_values("decision_id")
+    for code in categories:
+        assigned = set(machine.loc[machine["code"] == code, "unit_key"])
+        table[code] = [int(key in assigned) for key in table.index]
+        table[f"by_{code}"] = "maskin"
+        latest = human[human["code"] == code].groupby("unit_key").tail(1)
+        for decision in latest.itertuples():
+            if decision.unit_key in table.index:
+                table.at[decision.unit_key, code] = int(decision.value)
+                table.at[decision.unit_key, f"by_{code}"] = decision.coder
+    return table
+
+
+def _int(value) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+def _float(value) -> float | None:
+    return None if pd.isna(value) else float(value)
