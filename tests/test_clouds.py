@@ -142,5 +142,5 @@ def test_kwic_redacts_and_exports_csv(tmp_path):
     assert result.exit_code == 0, result.output
     written = (tmp_path / "kwic.csv").read_text(encoding="utf-8-sig")
     assert "912 34 567" not in written and "ola.nordmann@nav.no" not in written
-    assert "[nummer]" in written and "[e-post]" in written
+    assert "[telefon]" in written and "[e-post]" in written
     assert len(pd.read_csv(tmp_path / "kwic.csv")) == 2

@@ -312,6 +312,34 @@ def report(
     console.print(f"Report written to {write_report(codes, out, self_test_model=model)}")
 
 
+@app.command()
+@friendly
+def agree(
+    sheets: list[Path] = typer.Argument(..., help="Two or more filled-in review sheets (.xlsx), or a coding folder for the machine."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for reliability.csv, disagreements.csv, reliability.md."),
+    force: bool = typer.Option(False, "--force", help="Replace earlier results in --out."),
+) -> None:
+    """Inter-coder reliability: percent agreement, Cohen's kappa and Krippendorff's alpha per category.
+
+    Alpha is read the conventional way: ≥ .800 reliable, ≥ .667 tentative conclusions only.
+    Blank cells are missing data. Example:
+    textkit agree review_kari.xlsx review_ola.xlsx outputs/evu --out outputs/evu/reliabilitet
+    """
+    from textkit.reliability import agree as measure
+
+    if len(sheets) < 2:
+        raise typer.BadParameter("give at least two coders' sheets (or one sheet and the coding folder)")
+    result = measure(sheets)
+    shown = result.table.reset_index() if result.table.index.name else result.table
+    columns = [c for c in shown.columns if c in ("category", "kategori", "n_pairable", "percent_agreement", "kappa",
+                                                    "alpha", "reading")]
+    console.print(_frame_table((shown[columns] if columns else shown).round(3), "Reliabilitet per kategori"))
+    console.print(f"{len(result.disagreements)} disagreements (unit × category).")
+    if out:
+        written = result.write(out, force=force)
+        console.print(f"Results written to {out}" + (f": {', '.join(Path(p).name for p in written)}" if written else ""))
+
+
 @review_app.command("export")
 @friendly
 def review_export(

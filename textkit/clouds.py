@@ -23,8 +23,7 @@ from textkit.frequencies import FrequencyTable, frequency_table, keyness, stop_w
 from textkit.io import read_table, write_csv, write_text
 from textkit.io.atomic import atomic_path
 from textkit.normalise import is_blank, normalise_text
-from textkit.privacy import STATUS as REDACTION_STATUS
-from textkit.privacy import redact
+from textkit.privacy import Redactor, strip_placeholders
 
 ORANGE = "#e8710a"
 NEUTRAL = "#3c3c3c"
@@ -37,6 +36,7 @@ SEED = 2025
 class CloudResult:
     frequencies: dict[str, FrequencyTable]      # per group, plus "Alle"
     keyness: pd.DataFrame
+    redaction: str = ""
     files: list[Path] = field(default_factory=list)
 
 
@@ -55,18 +55,23 @@ def draw_cloud(freq: FrequencyTable, top: int = 8, max_words: int = 60) -> WordC
 def make_clouds(input_path: str | Path, text_col: str, group_col: str | None, out: str | Path | None = None,
                 top: int = 8, lemma: bool = False, min_group: int = 5, stopwords: list[str] | None = None,
                 stopword_files: list[str | Path] | None = None, model: str | None = None, sheet: str | None = None,
-                max_words: int = 60, force: bool = False) -> CloudResult:
-    """Frequency tables, keyness and (given `out`) one PNG + SVG cloud per group."""
+                max_words: int = 60, force: bool = False, redact: bool = True) -> CloudResult:
+    """Frequency tables, keyness and (given `out`) one PNG + SVG cloud per group.
+
+    Names, e-mail addresses, phone and identity numbers are removed before counting
+    (`redact=False` counts the raw text): a name must never become a word in a cloud.
+    """
     table = read_table(input_path, sheet=sheet, text_columns=[text_col])
     table.require_columns(*(c for c in (text_col, group_col) if c))
     texts, groups = _answers(table, text_col, group_col)
-    nlp = None
-    if lemma:
-        from textkit.nlp import load_nlp
+    from textkit.nlp import load_nlp
 
-        nlp = load_nlp(model)[0]
+    nlp = load_nlp(model)[0] if lemma else None
+    redactor = Redactor(nlp=load_nlp(model, entities=True)[0]) if redact else None
+    if redactor:
+        texts = [strip_placeholders(r.text) for r in redactor.pipe(texts)]
     stops = stop_words(stopwords, stopword_files)
-    tokens = tokenize([redact(t) for t in texts], nlp, lemma=lemma, stops=stops)
+    tokens = tokenize(texts, nlp, lemma=lemma, stops=stops)
     by_group: dict[str, list[list[str]]] = {}
     for words, group in zip(tokens, groups):
         by_group.setdefault(group, []).append(words)
@@ -78,7 +83,7 @@ def make_clouds(input_path: str | Path, text_col: str, group_col: str | None, ou
     frequencies = {g: frequency_table(v, g) for g, v in by_group.items()}
     frequencies["Alle"] = frequency_table(tokens, "Alle")
     key = keyness(by_group) if len(by_group) > 1 else pd.DataFrame()
-    result = CloudResult(frequencies, key)
+    result = CloudResult(frequencies, key, redaction=redactor.describe() if redactor else "none (--no-redact)")
     if out is None:
         return result
     out = Path(out)
@@ -136,7 +141,7 @@ def _summary(result: CloudResult, text_col: str, group_col: str | None, top: int
     lines = [f"# Ordskyer og frekvenser: {text_col}", "",
              f"Grupper etter: {group_col or '(ingen)'}; {'lemmaer' if lemma else 'ordformer'}; "
              f"de {top} hyppigste ordene i oransje. Stoppord: spaCy + textkit + brukerens liste. "
-             f"Anonymisering: {REDACTION_STATUS}.", ""]
+             f"Anonymisering før telling: {result.redaction}.", ""]
     for group, freq in result.frequencies.items():
         lines += [f"## {group} ({freq.answers} svar)", "", freq.table.head(15).to_markdown(index=False), ""]
     if not result.keyness.empty:

@@ -18,7 +18,7 @@ from textkit.coding import compound_match
 from textkit.errors import InputError
 from textkit.io import read_table
 from textkit.normalise import is_blank, normalise_text
-from textkit.privacy import redact
+from textkit.privacy import Redactor
 
 TOKEN = re.compile(r"\S+")
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -27,7 +27,7 @@ COLUMNS = ["id", "group", "left", "match", "right", "start", "end"]
 
 def kwic(input_path: str | Path, text_col: str, term: str, window: int = 5, id_col: str | None = "id",
          group_col: str | None = None, forms: bool = False, sheet: str | None = None,
-         min_part: int = 3) -> pd.DataFrame:
+         min_part: int = 3, redact: bool = True) -> pd.DataFrame:
     """One row per occurrence: id, group, `window` words left and right, the match, offsets."""
     needle = term.strip().lower()
     if not needle or not WORD.fullmatch(needle):
@@ -37,11 +37,14 @@ def kwic(input_path: str | Path, text_col: str, term: str, window: int = 5, id_c
     table.require_columns(*wanted)
     ids = table.ids(id_col) if id_col else [str(i + 1) for i in range(len(table.data))]
     labels = table.value_labels.get(group_col, {}) if group_col else {}
+    answers = [(i, normalise_text(str(raw))) for i, raw in enumerate(table.data[text_col]) if not is_blank(raw)]
+    if redact:
+        from textkit.nlp import load_nlp
+
+        redactor = Redactor(nlp=load_nlp(None, entities=True)[0])
+        answers = [(i, r.text) for (i, _), r in zip(answers, redactor.pipe([t for _, t in answers]))]
     rows = []
-    for i, raw in enumerate(table.data[text_col]):
-        if is_blank(raw):
-            continue
-        text = redact(normalise_text(str(raw)))
+    for i, text in answers:
         group = _group(table.data[group_col].iloc[i], labels) if group_col else ""
         tokens = [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
         for k, (token, start, end) in enumerate(tokens):

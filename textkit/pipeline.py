@@ -7,6 +7,7 @@ file, and an existing output folder is refused unless `force=True`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,6 +20,8 @@ from textkit.coding import Coder
 from textkit.errors import OutputError
 from textkit.io import read_table, write_csv, write_json
 from textkit.normalise import is_blank, normalise_text
+from textkit.nlp import load_nlp
+from textkit.privacy import PLACEHOLDERS, Redaction, Redactor
 from textkit.progress import progress
 from textkit.store import record_run
 
@@ -59,12 +62,19 @@ def code_table(
     model: str | None = None,
     force: bool = False,
     show_progress: bool = False,
+    redact: bool = True,
+    store_raw: bool = False,
 ) -> CodingResult:
     """Code one free-text column of a survey table with a codebook.
 
     Returns `CodingResult` (codes_long, codes_wide, units, run); writes the SPEC §5 files to
     `out` when given. Empty answers are kept with status `empty` (missing in codes_wide), not
     dropped: "did not answer" is not "mentioned nothing".
+
+    Coding runs on the raw text. What is written — `unit_text` and `evidence` in codes_long, the
+    units in the decisions store — is redacted (persons, e-mail, phone, fødselsnummer) with
+    offsets moved to the redacted text, unless `redact=False`; `store_raw=True` keeps the raw
+    unit text in the decisions store only.
     """
     started = datetime.now(timezone.utc)
     if out is not None and not force:
@@ -83,22 +93,28 @@ def code_table(
     for index, doc in progress(zip(answered, docs), total=len(answered), label="Coding", enabled=show_progress):
         coded[index] = coder.code_doc(doc)
 
+    redactor = Redactor(nlp=load_nlp(model, entities=True)[0]) if redact else None
+    unit_texts = [unit.text for index in answered for unit in coded[index]]
+    redactions = iter(redactor.pipe(unit_texts) if redactor else [Redaction(t) for t in unit_texts])
     long_rows, unit_rows, wide_rows = [], [], []
     for index, (respondent, text) in enumerate(zip(ids, texts)):
         units = coded.get(index)
         if units is None:
-            unit_rows.append({"id": respondent, "unit": 0, "unit_text": "", "status": "empty", "codes": ""})
+            unit_rows.append({"id": respondent, "unit": 0, "unit_text": "", "status": "empty", "codes": "",
+                              "raw_text": ""})
             wide_rows.append({"id": respondent, **{c: pd.NA for c in book.category_ids}, "n_units": 0, "uncoded_units": 0})
             continue
         present: set[str] = set()
         for unit in units:
             present.update(unit.codes)
-            unit_rows.append({"id": respondent, "unit": unit.number, "unit_text": unit.text,
-                              "status": "coded" if unit.matches else "uncoded", "codes": ";".join(unit.codes)})
+            shown = next(redactions)
+            unit_rows.append({"id": respondent, "unit": unit.number, "unit_text": shown.text,
+                              "status": "coded" if unit.matches else "uncoded", "codes": ";".join(unit.codes),
+                              "raw_text": unit.text if store_raw else shown.text})
             if not unit.matches:
-                long_rows.append(_long_row(respondent, unit.number, unit.text, None, book))
+                long_rows.append(_long_row(respondent, unit.number, shown, None, book))
             for match in unit.matches:
-                long_rows.append(_long_row(respondent, unit.number, unit.text, match, book))
+                long_rows.append(_long_row(respondent, unit.number, shown, match, book))
         wide_rows.append({
             "id": respondent,
             **{c: int(c in present) for c in book.category_ids},
@@ -110,7 +126,7 @@ def code_table(
     codes_wide = pd.DataFrame(wide_rows, columns=["id", *book.category_ids, "n_units", "uncoded_units"])
     for column in book.category_ids:
         codes_wide[column] = codes_wide[column].astype("Int64")
-    units_frame = pd.DataFrame(unit_rows, columns=["id", "unit", "unit_text", "status", "codes"])
+    units_frame = pd.DataFrame(unit_rows, columns=["id", "unit", "unit_text", "status", "codes", "raw_text"])
     status_counts = units_frame["status"].value_counts().to_dict()
     run = {
         "textkit_version": __version__,
@@ -130,7 +146,9 @@ def code_table(
             "codes_long_rows": len(codes_long),
             "mentions_by_code": {c: int((codes_long["code"] == c).sum()) for c in book.category_ids},
         },
-        "redaction": "none (privacy module not yet available)",
+        "redaction": {"applied": redact, "what": redactor.describe() if redactor else "none (--no-redact)",
+                      "store_raw_text": store_raw,
+                      "replaced": _count_placeholders(units_frame["unit_text"]) if redact else {}},
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
@@ -140,14 +158,22 @@ def code_table(
     return result
 
 
-def _long_row(respondent: str, unit: int, unit_text: str, match, book: Codebook) -> dict:
-    row = {"id": respondent, "unit": unit, "unit_text": unit_text, "code": "", "subcode": "",
+def _long_row(respondent: str, unit: int, shown: Redaction, match, book: Codebook) -> dict:
+    """One codes_long row; offsets and evidence refer to the (redacted) unit text shown."""
+    row = {"id": respondent, "unit": unit, "unit_text": shown.text, "code": "", "subcode": "",
            "source": "", "rule": "", "evidence": "", "start": pd.NA, "end": pd.NA, "score": pd.NA,
            "codebook_id": book.id, "codebook_version": book.version}
     if match is not None:
+        start, end = shown.map(match.start), shown.map(match.end)
         row.update(code=match.code, subcode=match.subcode, source=match.source, rule=match.rule,
-                   evidence=match.evidence, start=match.start, end=match.end, score=match.score)
+                   evidence=shown.text[start:end] if shown.spans else match.evidence, start=start, end=end,
+                   score=match.score)
     return row
+
+
+def _count_placeholders(texts: pd.Series) -> dict[str, int]:
+    counts = {p: int(texts.str.count(re.escape(p)).sum()) for p in PLACEHOLDERS}
+    return {p: n for p, n in counts.items() if n}
 
 
 def _refuse_existing(out: Path) -> None:

@@ -4,7 +4,8 @@ Everything a reviewer needs to judge a coding run, with no network and no extern
 (inline CSS, no scripts): what was run on what, the codebook with its rules and changelog, the
 self-test, counts, every unit per category with the evidence highlighted, the uncoded residue,
 and — once reviews exist — every human decision that overrules the machine. Text is redacted
-before it is written.
+as it was stored by `textkit code` (redacted unless the run says otherwise; the report says
+which).
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ import pandas as pd
 from textkit import __version__
 from textkit.codes import load_coded, wide_flags
 from textkit.io import write_text
-from textkit.privacy import STATUS as REDACTION_STATUS
-from textkit.privacy import redact
 from textkit.store import STORE, decisions, latest_run
 from textkit.tables import tabell7
 
@@ -62,9 +61,16 @@ def write_report(folder: str | Path, target: str | Path, self_test_model: str | 
             f"<div>Kodebok {html.escape(book.id)} {html.escape(book.version)} · "
             f"{html.escape(run.get('input', {}).get('text_col', ''))} · laget {generated} med textkit {__version__}</div>"
             f"</header><main><nav><strong>Innhold</strong><ol>{toc}</ol></nav><article>"
-            f'<p class="muted">Teksten er anonymisert før den ble skrevet hit ({html.escape(REDACTION_STATUS)}). '
+            f'<p class="muted">{html.escape(_redaction_note(run))} '
             f"Markert tekst er evidensen regelen fant.</p>{body}</article></main></body></html>")
     return write_text(target, page)
+
+
+def _redaction_note(run: dict) -> str:
+    redaction = run.get("redaction", {})
+    if isinstance(redaction, dict) and redaction.get("applied"):
+        return f"Teksten ble anonymisert før den ble skrevet ({redaction.get('what', '')})."
+    return "Merk: teksten er IKKE anonymisert (kodingen ble kjørt med --no-redact)."
 
 
 def _run_section(run: dict, book) -> str:
@@ -150,10 +156,9 @@ def _category_units(long: pd.DataFrame, category) -> str:
 def _highlight(text: str, start, end) -> str:
     text = str(text)
     if pd.isna(start) or pd.isna(end):
-        return html.escape(redact(text))
+        return html.escape(text)
     start, end = int(start), int(end)
-    return (html.escape(redact(text[:start])) + "<mark>" + html.escape(redact(text[start:end])) + "</mark>"
-            + html.escape(redact(text[end:])))
+    return html.escape(text[:start]) + "<mark>" + html.escape(text[start:end]) + "</mark>" + html.escape(text[end:])
 
 
 def _uncoded(long: pd.DataFrame) -> str:
@@ -161,7 +166,7 @@ def _uncoded(long: pd.DataFrame) -> str:
     if rest.empty:
         return "<p>Alle enheter fikk minst én kode.</p>"
     rows = "".join(f"<tr><td>{html.escape(str(u.id))}</td><td>{html.escape(str(u.unit))}</td>"
-                   f"<td>{html.escape(redact(str(u.unit_text)))}</td></tr>" for u in rest.itertuples())
+                   f"<td>{html.escape(str(u.unit_text))}</td></tr>" for u in rest.itertuples())
     return (f"<p>{len(rest)} enheter fikk ingen kode og bør leses av en person.</p>"
             f"<table><tr><th>id</th><th>enhet</th><th>tekst</th></tr>{rows}</table>")
 

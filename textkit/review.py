@@ -50,6 +50,8 @@ def export_review(folder: str | Path, target: str | Path, coder: str = "") -> Pa
     current = final_codes(folder, book.category_ids, run["run_id"])
     evidence = decisions(folder, run["run_id"])
     evidence = evidence[evidence["source"] != "human"]
+    stored_raw = bool((coded.run or {}).get("redaction", {}).get("store_raw_text")) if isinstance(
+        (coded.run or {}).get("redaction"), dict) else False
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
@@ -58,8 +60,9 @@ def export_review(folder: str | Path, target: str | Path, coder: str = "") -> Pa
     for row in table.itertuples():
         suggested = [c for c in book.category_ids if current.at[row.unit_key, c] == 1]
         found = evidence[evidence["unit_key"] == row.unit_key]
-        sheet.append([row.unit_key, row.id, int(row.unit), redact(row.unit_text), "; ".join(suggested),
-                      redact("; ".join(f"{r.code}: «{r.evidence}»" for r in found.itertuples()))]
+        shown = redact if stored_raw else str
+        sheet.append([row.unit_key, row.id, int(row.unit), shown(row.unit_text), "; ".join(suggested),
+                      shown("; ".join(f"{r.code}: «{r.evidence}»" for r in found.itertuples()))]
                      + [None] * len(book.category_ids) + [None])
     _format_sheet(sheet, header, len(table), book.category_ids)
     _codebook_sheet(workbook, book)

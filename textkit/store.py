@@ -2,8 +2,8 @@
 
 `DIR/decisions.sqlite` beside the coding outputs. A coding run appends one row per (unit, code)
 the machine assigned, with its rule, evidence, offsets, score, codebook id/version/SHA-256 and
-NLP model; the units themselves (with their raw text, which never leaves the store unredacted)
-go in `units`. Reviewers add rows with their name and time: 1 = the code applies, 0 = it does
+NLP model; the units themselves go in `units` — redacted like every output unless the user asked for
+the raw text to be kept here (`store_raw`), the one place besides the input it may live. Reviewers add rows with their name and time: 1 = the code applies, 0 = it does
 not. Nothing is ever updated or deleted — triggers refuse it — so the store is an audit trail:
 the final code of a unit is its latest human decision, else the machine's.
 """
@@ -73,7 +73,8 @@ def record_run(folder: str | Path, result) -> str:
                    (run_id, run["started"], book["id"], book["version"], book["sha256"], nlp,
                     run["input"]["sha256"], run["input"]["text_col"]))
         db.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?)",
-                       [(run_id, unit_key(r.id, r.unit), r.id, int(r.unit), r.unit_text) for r in units.itertuples()])
+                       [(run_id, unit_key(r.id, r.unit), r.id, int(r.unit),
+                         getattr(r, "raw_text", r.unit_text) or r.unit_text) for r in units.itertuples()])
         db.executemany(
             "INSERT INTO decisions (run_id, unit_key, code, subcode, value, source, rule, evidence, start, end, score, "
             "codebook_id, codebook_version, codebook_sha256, nlp_model, decided_at) "

@@ -25,6 +25,8 @@ from textkit.minutes.items import split_items
 from textkit.minutes.manifest import FINAL, Manifest, open_manifest
 from textkit.minutes.metadata import SIDECAR, office_and_date, read_sidecar
 from textkit.minutes.outputs import write_outputs
+from textkit.nlp import load_nlp
+from textkit.privacy import Redactor
 from textkit.progress import progress
 
 COPY_PREFIXES = ("kopi", "copy", "fw", "fwd", "vs")
@@ -44,11 +46,14 @@ class BatchResult:
 
 
 def run_minutes(inbox: str | Path, codebook: str | Path | Codebook, out: str | Path, model: str | None = None,
-                show_progress: bool = False, retry_failed: bool = False) -> BatchResult:
+                show_progress: bool = False, retry_failed: bool = False, redact: bool = True,
+                store_raw: bool = False) -> BatchResult:
     """Process new and changed files in `inbox`; skip the unchanged; retry what may now pass.
 
     Files that failed because of their content (damaged, encrypted, scanned, empty) are
-    retried when they change, or always with `retry_failed=True`.
+    retried when they change, or always with `retry_failed=True`. Item titles, bodies and
+    evidence are redacted before they are stored or written (`redact=False` turns this off);
+    `store_raw=True` keeps raw bodies in the manifest, and the outputs are redacted on writing.
     """
     inbox, out = Path(inbox), Path(out)
     if not inbox.is_dir():
@@ -61,16 +66,16 @@ def run_minutes(inbox: str | Path, codebook: str | Path | Codebook, out: str | P
     manifest.start_run({"run_id": run_id, "started": _now(), "inbox": str(inbox), "codebook_id": book.id,
                         "codebook_version": book.version})
     try:
-        counts = _process(inbox, book, manifest, run_id, model, show_progress, retry_failed)
+        counts = _process(inbox, book, manifest, run_id, model, show_progress, retry_failed, redact, store_raw)
         manifest.finish_run(run_id, _now(), counts)
-        files = write_outputs(manifest, _current_paths(inbox), book, out)
+        files = write_outputs(manifest, _current_paths(inbox), book, out, redact_on_output=redact and store_raw)
     finally:
         manifest.close()
     return BatchResult(out, run_id, counts, files)
 
 
 def _process(inbox: Path, book: Codebook, manifest: Manifest, run_id: str, model: str | None,
-             show_progress: bool, retry_failed: bool = False) -> dict:
+             show_progress: bool, retry_failed: bool = False, redact: bool = True, store_raw: bool = False) -> dict:
     paths = _current_paths(inbox)
     known = manifest.files()
     todo = []
@@ -90,6 +95,7 @@ def _process(inbox: Path, book: Codebook, manifest: Manifest, run_id: str, model
         return counts
     sidecar = read_sidecar(inbox)
     coder = Coder(book, model=model).fit()
+    redactor = Redactor(nlp=load_nlp(model, entities=True)[0]) if redact and not store_raw else None
     holders = manifest.done_by_sha()
     for relative in progress(sorted(todo, key=_original_first), len(todo), "minutes", show_progress, min_total=2):
         path = inbox / relative
@@ -109,7 +115,7 @@ def _process(inbox: Path, book: Codebook, manifest: Manifest, run_id: str, model
             document = read_document(path)
             found = office_and_date(relative, document.text, sidecar)
             items, structured = split_items(document.text)
-            rows = _code_items(coder, items, sha)
+            rows = _code_items(coder, items, sha, redactor)
         except DocumentError as error:
             manifest.record({**base, "status": error.status, "reason": error.reason})
             counts[error.status] += 1
@@ -129,8 +135,10 @@ def _process(inbox: Path, book: Codebook, manifest: Manifest, run_id: str, model
     return counts
 
 
-def _code_items(coder: Coder, items: list, sha: str) -> list[dict]:
-    """Code title+body (the item) and the title alone (is the topic on the agenda itself?)."""
+def _code_items(coder: Coder, items: list, sha: str, redactor: Redactor | None = None) -> list[dict]:
+    """Code title+body (the item) and the title alone (is the topic on the agenda itself?).
+
+    Coding sees the raw text; what is stored is redacted when a redactor is given."""
     nlp = coder.nlp_
     texts = [item.text for item in items] + [item.title for item in items]
     docs = list(nlp.pipe(texts, batch_size=64))
@@ -143,6 +151,11 @@ def _code_items(coder: Coder, items: list, sha: str) -> list[dict]:
         rows.append({"sha256": sha, "item_index": k + 1, "number": item.number, "title": item.title,
                      "body": item.body, "start_line": item.start_line, "codes": ";".join(codes),
                      "title_codes": ";".join(sorted({m.code for m in title_matches})), "evidence": evidence})
+    if redactor is not None:
+        shown = redactor.pipe([r["title"] for r in rows] + [r["body"] for r in rows] + [r["evidence"] for r in rows])
+        n = len(rows)
+        for k, row in enumerate(rows):
+            row.update(title=shown[k].text, body=shown[n + k].text, evidence=shown[2 * n + k].text)
     return rows
 
 

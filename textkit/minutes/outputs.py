@@ -1,6 +1,7 @@
 """items.csv, documents.csv and summary.md of a minutes batch, rebuilt from the manifest.
 
-Text leaves the store only redacted (titles and evidence pass through `textkit.privacy`). A
+Text leaves the store only redacted: titles, bodies and evidence are redacted before they are
+stored (or here, if the user kept raw text in the manifest). A
 document "has a competence-related item" when any item carries a code flagged
 `competence: true`; it is "explicit" when that code is found in an item *title* (the topic is
 on the agenda), and "body only" when it is found only in the discussion under another title —
@@ -28,8 +29,13 @@ DOCUMENT_COLUMNS = ["document", "status", "reason", "duplicate_of", "format", "o
                     "sha256", "attempts", "processed_at", "parts"]
 
 
-def write_outputs(manifest: Manifest, paths: list[str], book: Codebook, out: Path) -> list[Path]:
+def write_outputs(manifest: Manifest, paths: list[str], book: Codebook, out: Path,
+                  redact_on_output: bool = False) -> list[Path]:
+    """Titles and evidence are stored redacted; only a store kept raw needs redacting here."""
     items, documents = frames(manifest, paths, book)
+    if redact_on_output:
+        items["title"] = items["title"].map(redact)
+        items["evidence"] = items["evidence"].map(redact)
     return [write_csv(out / "items.csv", items), write_csv(out / "documents.csv", documents),
             write_text(out / "summary.md", summary(items, documents, book))]
 
@@ -55,8 +61,8 @@ def frames(manifest: Manifest, paths: list[str], book: Codebook) -> tuple[pd.Dat
             flags["in_title"] |= bool(competence & set(title_codes))
             item_rows.append({"document": path, "office": row["office"], "date": row["date"],
                               "item_index": item["item_index"], "item_number": item["number"],
-                              "title": redact(item["title"]), "codes": item["codes"], "title_codes": item["title_codes"],
-                              "competence": int(bool(competence & set(codes))), "evidence": redact(item["evidence"]),
+                              "title": item["title"], "codes": item["codes"], "title_codes": item["title_codes"],
+                              "competence": int(bool(competence & set(codes))), "evidence": item["evidence"],
                               "start_line": item["start_line"], "structure": row["structure"]})
         coded = sum(1 for item in items if item["codes"])
         record.update({"items": len(items), "coded_items": coded, "uncoded_items": len(items) - coded,
