@@ -30,6 +30,7 @@ bench: $(STAMP)
 
 corpora: $(STAMP)
 	$(BIN)/python scripts/make_corpora.py
+	$(BIN)/python scripts/make_minutes.py
 
 clean:
 	rm -rf $(VENV) outputs/demo .pytest_cache

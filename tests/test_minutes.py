@@ -221,7 +221,7 @@ def test_item_splitting_conventions():
     assert structured
     assert [(i.start_line, i.number, i.title) for i in items] == [
         (8, "1/25", "Sykefravær"), (13, "2/25", "Sikkerhet"), (17, "1", "Økonomi"), (19, "2", "Lokaler"),
-        (20, "2a", "Ombygging"), (22, "2b", "Flytting"), (25, "", "Drøftingssaker"), (28, "Eventuelt", "Eventuelt")]
+        (20, "2a", "Ombygging"), (22, "2b", "Flytting"), (25, "", "Drøftingssaker"), (28, "Eventuelt", "")]
     prose, structured = split_items("Referat\n12.03.2025\n\nVi snakket om sykefravær.\n\nSå om sikkerhet og alarmer.\n")
     assert not structured and [i.start_line for i in prose] == [4, 6]
 
@@ -232,3 +232,65 @@ def test_office_and_date_sources():
     assert (found.office, found.date, found.office_source) == ("Nav Fjellby", "2025-02-01", "offices.csv")
     found = office_and_date("x.txt", "Referat frå møte\nNav-kontoret i Bergvik, 12. mars 2025", {})
     assert (found.office, found.date, found.date_source) == ("Nav Bergvik", "2025-03-12", "text")
+
+
+MINUTES_INBOX = PROJECT / "corpora" / "minutes"
+
+
+def test_synthetic_minutes_inbox_twice(tmp_path):
+    """Issue 6 acceptance: 30 done documents from 20 offices, bad files with reasons, the duplicate."""
+    before = digests(MINUTES_INBOX)
+    out = tmp_path / "m"
+    command = [sys.executable, "-m", "textkit.cli", "minutes", "run", str(MINUTES_INBOX), "--codebook", str(CODEBOOK),
+               "--out", str(out)]
+    first = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    second = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True)
+    assert "Nothing to do: all 37 files are unchanged" in second.stdout
+    documents = pd.read_csv(out / "documents.csv", dtype=str, keep_default_na=False)
+    done = documents[documents["status"] == "done"]
+    assert len(done) == 30 and done["office"].nunique() == 20 and (done["date"] != "").all()
+    status = documents.set_index("document")["status"].to_dict()
+    assert status["Kopi av Holtemyr referat partnerskap 2025-02-04.pdf"] == "duplicate"
+    assert status["innboks/2024-06/referat_partnerskap.odt"] == "unsupported"
+    failed = documents[documents["status"] == "failed"].set_index("document")["reason"]
+    assert len(failed) == 5 and (failed.str.len() > 20).all()
+    # Chapter 10.3: competence is never explicitly on the agenda, only mentioned in some bodies.
+    assert (done["competence_in_title"] == "0").all() and (done["competence_body_only"] == "1").sum() >= 3
+    truth = pd.read_csv(PROJECT / "corpora" / "minutes_truth.csv", dtype=str, keep_default_na=False)
+    items = pd.read_csv(out / "items.csv", dtype=str, keep_default_na=False)
+    assert items.groupby("document").size().to_dict() == truth.groupby("file").size().to_dict()
+    assert digests(MINUTES_INBOX) == before
+
+
+def test_minutes_gold_boundaries_and_codes():
+    """Hand-marked items (tests/gold/minutes_gold.csv): boundary F1 ≥ 0.95, item-code micro-F1 ≥ 0.85."""
+    import csv
+    from collections import defaultdict
+
+    from textkit.codebook import load_codebook
+    from textkit.coding import Coder
+    from textkit.normalise import normalise_document
+
+    gold = defaultdict(dict)
+    with open(PROJECT / "tests" / "gold" / "minutes_gold.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            gold[row["document"]][int(row["start_line"])] = set(filter(None, row["codes"].split(";")))
+    assert len(gold) >= 12
+    coder = Coder(load_codebook(CODEBOOK), model="blank").fit()
+    b_tp = b_fp = b_fn = c_tp = c_fp = c_fn = 0
+    for document, expected in gold.items():
+        text = normalise_document((PROJECT / "tests" / "gold" / "minutes" / document).read_text(encoding="utf-8"))
+        items = {item.start_line: item for item in split_items(text)[0]}
+        matched = set(items) & set(expected)
+        b_tp, b_fp, b_fn = b_tp + len(matched), b_fp + len(set(items) - matched), b_fn + len(set(expected) - matched)
+        for line in matched:
+            found = {m.code for unit in coder.code_doc(coder.nlp_(items[line].text)) for m in unit.matches}
+            c_tp += len(found & expected[line])
+            c_fp += len(found - expected[line])
+            c_fn += len(expected[line] - found)
+    boundary = 2 * b_tp / (2 * b_tp + b_fp + b_fn)
+    codes = 2 * c_tp / (2 * c_tp + c_fp + c_fn)
+    print(f"\nboundary P {b_tp / (b_tp + b_fp):.3f} R {b_tp / (b_tp + b_fn):.3f} F1 {boundary:.3f}; "
+          f"item codes P {c_tp / (c_tp + c_fp):.3f} R {c_tp / (c_tp + c_fn):.3f} F1 {codes:.3f}")
+    assert boundary >= 0.95 and codes >= 0.85

@@ -286,6 +286,56 @@ def codebook_test(
         raise typer.Exit(1)
 
 
+@codebook_app.command("diff")
+@friendly
+def codebook_diff(
+    old: Path = typer.Argument(..., help="The earlier codebook file."),
+    new: Path = typer.Argument(..., help="The changed codebook file."),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Survey table to code with both versions."),
+    text_col: Optional[str] = typer.Option(None, "--text-col", help="Free-text column of --corpus."),
+    id_col: str = typer.Option("id", "--id-col", help="Id column of --corpus."),
+    sheet: Optional[str] = typer.Option(None, help="Excel sheet of --corpus."),
+    model: Optional[str] = typer.Option(None, help="spaCy model for coding the corpus."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the diff to FILE (.md, .json or .csv)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --out file."),
+) -> None:
+    """What changed between two codebook versions and, with --corpus, which units gain or lose which codes.
+
+    Example: textkit codebook diff codebooks/evu_types.yaml my_evu_types.yaml --corpus corpora/survey_2025.csv
+    --text-col evu_fritekst
+    """
+    from textkit.codebook_diff import diff_codebooks, unit_changes
+
+    if corpus is not None and not text_col:
+        raise typer.BadParameter("--text-col is required with --corpus")
+    result = diff_codebooks(old, new)
+    units = unit_changes(old, new, corpus, id_col, text_col, model=model, sheet=sheet) if corpus else None
+    if out:
+        console.print(f"Diff written to {result.write(out, units=units, force=force)}")
+    else:
+        console.print(result.to_markdown(units), markup=False)
+
+
+@codebook_app.command("export")
+@friendly
+def codebook_export(
+    path: Path = typer.Argument(..., help="Codebook YAML file."),
+    format: str = typer.Option(..., "--format", help="md (appendix), docx (appendix) or qdc (REFI-QDA codebook)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Target file (default: the codebook name with the new suffix)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing file."),
+) -> None:
+    """Export a codebook: a Tabell 7-style appendix (md, docx) or REFI-QDA .qdc for NVivo, ATLAS.ti, MAXQDA, QualCoder.
+
+    Example: textkit codebook export codebooks/evu_types.yaml --format qdc --out evu_types.qdc
+    """
+    from textkit.codebook_export import export_codebook
+
+    if format not in ("md", "docx", "qdc"):
+        raise typer.BadParameter("--format must be md, docx or qdc")
+    target = out or path.with_suffix("." + format)
+    console.print(f"Codebook written to {export_codebook(path, target, format, force=force)}")
+
+
 @codebook_app.command("lock")
 @friendly
 def codebook_lock(path: Path = typer.Argument(..., help="Codebook YAML file.")) -> None:

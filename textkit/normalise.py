@@ -33,6 +33,19 @@ def normalise_text(text: str) -> str:
     return "\n".join(line for line in lines if line).strip()
 
 
+def normalise_document(text: str) -> str:
+    """Like `normalise_text`, but keeps blank lines: in minutes they separate paragraphs and items.
+
+    Runs of blank lines become one; line ends become «\n»; lines keep their words but lose
+    trailing spaces and Markdown/bold decoration around headings is left for the splitter.
+    """
+    text = repair_mojibake(text)
+    text = unicodedata.normalize("NFC", text)
+    text = _NEWLINES.sub("\n", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
 def is_blank(text: object) -> bool:
     """True for missing values and answers with no visible characters."""
     if text is None:

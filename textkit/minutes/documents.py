@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from textkit.errors import TextkitError
-from textkit.normalise import normalise_text, repair_mojibake
+from textkit.normalise import normalise_document, repair_mojibake
 
 SUPPORTED = {".pdf": "pdf", ".docx": "docx", ".txt": "txt", ".md": "txt", ".text": "txt", ".eml": "eml"}
 TEXT_ENCODINGS = ("utf-8-sig", "cp1252")
@@ -52,7 +52,7 @@ def read_document(path: str | Path) -> Document:
     if not data.strip():
         raise DocumentError("the file is empty (0 bytes or only whitespace)")
     text, parts = _READERS[kind](data, path.name)
-    text = normalise_text(text)
+    text = normalise_document(text)
     if not text.strip():
         raise DocumentError("no text found in the document")
     return Document(text, kind, parts)
@@ -68,7 +68,11 @@ def _read_txt(data: bytes, name: str) -> tuple[str, list[str]]:
 
 
 def _read_pdf(data: bytes, name: str) -> tuple[str, list[str]]:
+    import logging
+
     from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # damage is reported as the file's reason instead
     from pypdf.errors import PdfReadError
 
     try:
@@ -103,11 +107,12 @@ def _read_docx(data: bytes, name: str) -> tuple[str, list[str]]:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
         raise DocumentError("not a readable Word file (.docx): the file is damaged or is another format "
                             "renamed to .docx") from error
+    # A Word paragraph is a paragraph: separate them by a blank line, as in a text file.
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
             lines.append(" | ".join(cell.text.strip() for cell in row.cells))
-    return "\n".join(lines), [f"{name} (DOCX)"]
+    return "\n\n".join(lines), [f"{name} (DOCX)"]
 
 
 def _read_eml(data: bytes, name: str) -> tuple[str, list[str]]:

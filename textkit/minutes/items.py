@@ -25,7 +25,8 @@ GROUP = re.compile(r"^\s*(orienteringssak(?:er)?|drøftingssak(?:er)?|vedtakssak
                    r"diskusjonssak(?:er)?|beslutningssak(?:er)?)\s*:?\s*$", re.I)
 EVENTUELT = re.compile(r"^\s*eventuelt\b\s*[:.\-–—]?\s*(.*)$", re.I)
 SAKSLISTE = re.compile(r"^\s*(saksliste|sakliste|sakskart|dagsorden|agenda)\b", re.I)
-DATE_LINE = re.compile(r"\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{4}-\d{2}-\d{2}")
+CLOSING = re.compile(r"^\s*(neste møte|referent|referat ført av|skrevet av|møtet (ble )?(hevet|avsluttet|slutt)|"
+                     r"møtet vart heva|neste møte|for referatet|med hilsen|mvh|signatur|godkjent)\b", re.I)
 MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
           "november", "desember")
 PREAMBLE = re.compile(r"^\s*(referat|møtereferat|til stede|til stades|forfall|referent|dato|tid|sted|stad|"
@@ -75,8 +76,13 @@ def _find_headings(lines: list[str]) -> list[_Heading]:
     found: list[_Heading] = []
     last_number = 0
     parent = ""
-    for i, line in enumerate(lines):
+    agenda_list = False  # inside/after a «Saksliste»: the numbering starts again at the items
+    for i, raw_line in enumerate(lines):
+        line = undecorate(raw_line)
         if not line.strip():
+            continue
+        if SAKSLISTE.match(line):
+            agenda_list = True
             continue
         if match := SAK.match(line):
             number = re.sub(r"\s+", "", match.group(1))
@@ -85,14 +91,17 @@ def _find_headings(lines: list[str]) -> list[_Heading]:
         elif match := EVENTUELT.match(line):
             if match.group(1) and len(match.group(1)) > 60:
                 continue  # «Eventuelt kom det fram at …» is a sentence, not a heading
-            found.append(_Heading(i, "eventuelt", "Eventuelt", match.group(1).strip() or "Eventuelt"))
+            found.append(_Heading(i, "eventuelt", "Eventuelt", match.group(1).strip()))
         elif GROUP.match(line):
             found.append(_Heading(i, "group", "", line.strip().rstrip(":")))
             last_number = 0 if not found[:-1] or found[-2].kind != "numbered" else last_number
         elif (match := NUMBERED.match(line)) and _is_title(match.group(2)):
             number = int(match.group(1))
-            if last_number and number != last_number + 1 and not (number == 1 and _after_group(found)):
+            restart = number == 1 and (_after_group(found) or agenda_list)
+            if last_number and number != last_number + 1 and not restart:
                 continue
+            if restart and agenda_list and last_number:
+                agenda_list = False
             title = match.group(2).strip()
             kind = "eventuelt" if EVENTUELT.match(title) else "numbered"
             found.append(_Heading(i, kind, str(number), title))
@@ -100,6 +109,13 @@ def _find_headings(lines: list[str]) -> list[_Heading]:
         elif (match := LETTERED.match(line)) and _is_title(match.group(2)) and parent:
             found.append(_Heading(i, "lettered", f"{parent}{match.group(1)}", match.group(2).strip()))
     return found
+
+
+def undecorate(line: str) -> str:
+    """Markdown and bold markers around a heading: «## Sak 4 Tittel», «**3. Økonomi**»."""
+    line = re.sub(r"^\s*#{1,6}\s+", "", line)
+    line = re.sub(r"^\s*(\*\*|__)(.*?)(\*\*|__)\s*:?\s*$", r"\2", line)
+    return line
 
 
 def _is_title(title: str) -> bool:
@@ -143,7 +159,7 @@ def _drop_agenda_list(headings: list[_Heading], lines: list[str]) -> list[_Headi
 def _in_agenda_block(head: _Heading, lines: list[str]) -> bool:
     """Is there a «Saksliste» line above this heading with only headings/blank lines between?"""
     for j in range(head.line - 1, -1, -1):
-        line = lines[j]
+        line = undecorate(lines[j])
         if SAKSLISTE.match(line):
             return True
         if line.strip() and not (SAK.match(line) or NUMBERED.match(line) or LETTERED.match(line)
@@ -171,17 +187,25 @@ def _paragraphs(lines: list[str], offsets: list[int]) -> list[Item]:
         if block:
             first, last = block[0], block[-1]
             in_preamble = in_preamble and _is_preamble(lines[first:last + 1])
-            if not in_preamble:
+            if not in_preamble and items and _is_closing(lines[first:last + 1]):
+                previous = items[-1]  # «Neste møte: …» belongs to the last item
+                previous.body = "\n".join(lines[previous.start_line - 1:last + 1]).strip()
+                previous.end = offsets[last] + len(lines[last])
+            elif not in_preamble:
                 body = "\n".join(lines[first:last + 1]).strip()
                 items.append(Item(str(len(items) + 1), "", body, first + 1, offsets[first], offsets[last] + len(lines[last])))
             block = []
     return items
 
 
+def _is_closing(block: list[str]) -> bool:
+    """Closing lines: next meeting, minute-taker, signature, «møtet ble hevet»."""
+    return all(CLOSING.match(line) or not line.strip() for line in block)
+
+
 def _is_preamble(block: list[str]) -> bool:
     """Title, date, place and attendance lines before the first paragraph of prose."""
-    return all(PREAMBLE.match(line) or DATE_LINE.search(line)
-               or (len(line.split()) <= 8 and not line.rstrip().endswith((".", "!", "?")))
+    return all(PREAMBLE.match(line) or (len(line.split()) <= 8 and not line.rstrip().endswith((".", "!", "?")))
                for line in block)
 
 
