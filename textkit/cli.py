@@ -119,6 +119,8 @@ def code(
     sheet: Optional[str] = typer.Option(None, help="Excel sheet (default: the first)."),
     model: Optional[str] = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
     force: bool = typer.Option(False, "--force", help="Replace outputs already in --out."),
+    no_redact: bool = typer.Option(False, "--no-redact", help="Write unit text and evidence unredacted (recorded in run.json)."),
+    store_raw: bool = typer.Option(False, "--store-raw", help="Keep the raw unit text in decisions.sqlite (outputs stay redacted)."),
 ) -> None:
     """Code a free-text column with a codebook (SPEC §5).
 
@@ -128,7 +130,7 @@ def code(
     from textkit.pipeline import code_table
 
     result = code_table(input, id_col, text_col, codebook, out=out, sheet=sheet, model=model, force=force,
-                        show_progress=True)
+                        show_progress=True, redact=not no_redact, store_raw=store_raw)
     counts = result.run["counts"]
     console.print(f"{counts['rows_in']} rows, {counts['answers']} answers, {counts['empty']} empty; "
                   f"{counts['units']} units ({counts['units_by_status'].get('uncoded', 0)} uncoded)")
@@ -207,6 +209,7 @@ def cloud(
     sheet: Optional[str] = typer.Option(None, help="Excel sheet."),
     model: Optional[str] = typer.Option(None, help="spaCy model for --lemma."),
     force: bool = typer.Option(False, "--force", help="Replace clouds already in --out."),
+    no_redact: bool = typer.Option(False, "--no-redact", help="Count the raw text (names are not removed)."),
 ) -> None:
     """Word clouds per group (report figures 20–21), each beside its frequency table, plus distinctive terms.
 
@@ -218,7 +221,7 @@ def cloud(
 
     result = make_clouds(input, text_col, group_col or None, out, top=top, lemma=lemma, min_group=min_group,
                          stopwords=stopword, stopword_files=stopwords, model=model, sheet=sheet,
-                         max_words=max_words, force=force)
+                         max_words=max_words, force=force, redact=not no_redact)
     for group, freq in result.frequencies.items():
         words = ", ".join(f"{t} {c}" for t, c in list(freq.counts().items())[:top])
         console.print(f"{group} ({freq.answers} svar): {words}")
@@ -237,6 +240,7 @@ def kwic(
     forms: bool = typer.Option(False, "--forms", help="Also inflected forms and compounds (sykefravær → sykefraværet, sykefraværsoppfølging)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write all occurrences to this CSV file."),
     sheet: Optional[str] = typer.Option(None, help="Excel sheet."),
+    no_redact: bool = typer.Option(False, "--no-redact", help="Show the raw text (names, numbers unmasked)."),
 ) -> None:
     """Keyword in context: every occurrence of a word with its context, respondent id and group.
 
@@ -245,7 +249,8 @@ def kwic(
     from textkit.io import write_csv
     from textkit.concordance import kwic as find
 
-    rows = find(input, text_col, term, window=window, id_col=id_col, group_col=group_col, forms=forms, sheet=sheet)
+    rows = find(input, text_col, term, window=window, id_col=id_col, group_col=group_col, forms=forms, sheet=sheet,
+                redact=not no_redact)
     shown = rows.drop(columns=["start", "end"] + ([] if group_col else ["group"]))
     console.print(_frame_table(shown.head(50), f"«{term}»: {len(rows)} occurrences" + (" (first 50)" if len(rows) > 50 else "")))
     if out:
@@ -432,6 +437,8 @@ def minutes_run(
     out: Path = typer.Option(..., "--out", help="Folder for manifest.sqlite, items.csv, documents.csv, summary.md."),
     model: Optional[str] = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="Also retry files that failed because of their content."),
+    no_redact: bool = typer.Option(False, "--no-redact", help="Store and write item text unredacted."),
+    store_raw: bool = typer.Option(False, "--store-raw", help="Keep raw item text in manifest.sqlite (outputs stay redacted)."),
 ) -> None:
     """Read, split into agenda items and code every new or changed document in INBOX.
 
@@ -442,7 +449,8 @@ def minutes_run(
     """
     from textkit.minutes import run_minutes
 
-    result = run_minutes(inbox, codebook, out, model=model, show_progress=True, retry_failed=retry_failed)
+    result = run_minutes(inbox, codebook, out, model=model, show_progress=True, retry_failed=retry_failed,
+                         redact=not no_redact, store_raw=store_raw)
     c = result.counts
     if result.nothing_to_do:
         console.print(f"Nothing to do: all {c['found']} files are unchanged since the last run.")

@@ -20,7 +20,7 @@ from wordcloud import WordCloud
 
 from textkit.errors import InputError, OutputError
 from textkit.frequencies import FrequencyTable, frequency_table, keyness, stop_words, tokenize
-from textkit.io import read_table, write_csv, write_text
+from textkit.io import read_table, write_csv, write_json, write_text
 from textkit.io.atomic import atomic_path
 from textkit.normalise import is_blank, normalise_text
 from textkit.privacy import Redactor, strip_placeholders
@@ -98,6 +98,13 @@ def make_clouds(input_path: str | Path, text_col: str, group_col: str | None, ou
     if not key.empty:
         result.files.append(write_csv(out / "keyness.csv", key))
     result.files.append(write_text(out / "ordskyer.md", _summary(result, text_col, group_col, top, lemma)))
+    result.files.append(write_json(out / "run.json", {
+        "command": "cloud", "input": {"path": str(table.path), "sha256": table.sha256, "text_col": text_col,
+                                      "group_col": group_col},
+        "counting": {"lemma": lemma, "top": top, "max_words": max_words, "extra_stopwords": list(stopwords or []),
+                     "stopword_files": [str(f) for f in stopword_files or []]},
+        "disclosure_control": {"min_group": min_group, "groups": {g: f.answers for g, f in frequencies.items()}},
+        "redaction": result.redaction}))
     return result
 
 

@@ -33,7 +33,8 @@ ROLE_WORDS = {"saksbehandler", "saksbehandleren", "veileder", "veilederen", "kol
               "verneombud", "tillitsvalgt", "nav-leder", "nav-leiar", "avdelingsleder", "fagleder", "herr", "fru",
               "kommunalsjef", "rådmann", "kommunedirektør", "ordfører", "fylkesdirektør", "direktør", "mentor"}
 #: «snakket med Tveitnes», «e-post fra Moe»: an unknown capitalised word after these is taken as a name.
-NAME_PREPOSITIONS = {"med", "hos", "fra", "frå", "mot", "og"}
+NAME_PREPOSITIONS = {"med", "hos", "fra", "frå", "mot", "og", "ring", "ringte", "ringe", "kontakt", "kontakte",
+                     "spør", "spurte", "hilsen", "ifølge", "v"}
 KEEP = {"Nav", "NAV", "Nav-kontoret", "NAV-kontoret"}
 PLACEHOLDERS = ("[person]", "[e-post]", "[fnr]", "[telefon]", "[sted]", "[organisasjon]")
 
@@ -189,17 +190,25 @@ class Redactor:
             listed = word in self.names
             unknown = word.lower() not in dictionary and not any(c.isupper() for c in word[1:])  # not «OsloMet»
             next_to_name = after in self.names or (k > 0 and not sentence_start and words[k - 1][0] in self.names)
+            after_word = words[k + 1] if k + 1 < len(words) else None
+            pair = (after_word is not None and text[end:after_word[1]] == " " and after[:1].isupper()
+                    and after not in KEEP and not after.isupper())
             if listed and (not sentence_start or after[:1].isupper() or _looks_like_subject(text, end)):
                 spans.append((start, end, "[person]"))
-            elif (word in self.ambiguous or unknown) and (after_role or (next_to_name and not sentence_start)):
+            elif after_role and word[:1].isupper():
+                spans.append((start, end, "[person]"))  # «saksbehandler Lysne»: a capital after a role word is a name
+            elif (word in self.ambiguous or unknown) and next_to_name and not sentence_start:
                 spans.append((start, end, "[person]"))
-            elif unknown and after_preposition:
+            elif unknown and (after_preposition or (sentence_start and k > 0 and words[k - 1][0].lower() in
+                                                    NAME_PREPOSITIONS)):
                 spans.append((start, end, "[person]"))
+            elif pair and (listed or unknown):
+                spans.append((start, after_word[2], "[person]"))  # «Tilda Lysne»: first name + surname
         return _extend_names(text, spans, words)
 
 
 def _extend_names(text: str, spans: list, words: list) -> list:
-    """«[person] Borg»: a capitalised word right after a found name is part of it."""
+    """«[person] Borg», «Tilda [person]»: a capitalised word right next to a found name is part of it."""
     ends = {end for _, end, label in spans if label == "[person]"}
     extra = []
     for k, (word, start, end) in enumerate(words[1:], start=1):
@@ -209,6 +218,15 @@ def _extend_names(text: str, spans: list, words: list) -> list:
                 and word[:1].isupper() and word not in KEEP and not word.isupper():
             extra.append((start, end, "[person]"))
             ends.add(end)
+    starts = {start for start, _, label in spans + extra if label == "[person]"}
+    dictionary = _dictionary()
+    for k in range(len(words) - 2, -1, -1):
+        word, start, end = words[k]
+        following = words[k + 1][1]
+        if following in starts and text[end:following] == " " and word[:1].isupper() and word not in KEEP \
+                and not word.isupper() and word.lower() not in dictionary:
+            extra.append((start, end, "[person]"))
+            starts.add(start)
     return spans + extra
 
 

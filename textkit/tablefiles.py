@@ -17,7 +17,7 @@ import pandas as pd
 from textkit.charts import bar_chart
 from textkit.codes import load_coded, wide_flags
 from textkit.errors import InputError, OutputError
-from textkit.io import read_table, write_csv, write_text
+from textkit.io import read_table, write_csv, write_json, write_text
 from textkit.io.workbook import write_workbook
 from textkit.tables import Crosstab, crosstab, tabell7, tabell8
 
@@ -72,6 +72,11 @@ def write_tables(codes: Any, out: str | Path | None = None, survey: str | Path |
             title = f"{book.title}\netter {group_label}"
             result.files += bar_chart(cross, title, out / f"figur_{group_col}", min_cell)
     result.files.append(write_workbook(out / "tabeller.xlsx", sheets))
+    result.files.append(write_json(out / "run.json", {
+        "command": "tables", "codes": str(loaded.folder or ""), "codebook": {"id": book.id, "version": book.version,
+                                                                            "sha256": book.sha256},
+        "group_col": group_col, "disclosure_control": {"min_cell": min_cell,
+                                                       "rule": _suppression_note(min_cell)}}))
     result.files.append(write_text(out / "tabeller.md", _markdown(book.title, sheets)))
     return result
 

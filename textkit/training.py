@@ -259,8 +259,10 @@ def ndt_upos(tok: Token, kids: dict[int, list[Token]]) -> str:
       copular *bli* as VERB, so we do as well;
     * ``det`` -> PRON for possessives (UD treats *min, sin, hans…* as pronouns), NUM for
       cardinal numbers, DET otherwise;
-    * ``prep`` -> SCONJ when it introduces an infinitive (*for å*) or a finite clause,
-      ADV for deictic adverbs (*her, der*), ADP otherwise;
+    * ``prep`` -> SCONJ when it introduces an infinitive (*for å*) or a finite clause
+      (unless it heads a fragment or a conjunct), when it heads an object predicative
+      (NDT ``OPRED``) and for predicative *som*; ADV for deictic adverbs (*her, der*);
+      ADP otherwise;
     * ``sbu`` -> PRON for relative *som*, SCONJ otherwise; ``konj`` -> CCONJ;
     * ``adv`` *ikke* -> PART (Polarity=Neg), infinitive marker *å* -> PART;
     * ``interj`` -> INTJ, ``symb`` -> SYM, ``ukjent`` (foreign words) -> X, all NDT
@@ -292,9 +294,14 @@ def ndt_upos(tok: Token, kids: dict[int, list[Token]]) -> str:
         if tok.deprel in PREDICATIVE_RELS and lemma == "som":
             return "SCONJ"
         objs = [c for c in kids.get(tok.id, ()) if c.deprel == "PUTFYLL"]
-        if objs and objs[0].pos == "inf-merke":
+        if objs and tok.deprel == "OPRED":
+            # object predicatives (*gjøre noen til leder*): UD always has ``mark``
             return "SCONJ"
-        if objs and objs[0].pos == "verb" and not set(objs[0].feats.split("|")) & {"inf", "perf-part"}:
+        clausal = objs and (objs[0].pos == "inf-merke" or (
+            objs[0].pos == "verb" and not set(objs[0].feats.split("|")) & {"inf", "perf-part"}))
+        if clausal and tok.deprel not in ("FRAG", "KOORD"):
+            # ... but a clause-introducing preposition heading a fragment or a conjunct
+            # stays ADP in UD (checked on UD dev: 19 of 19)
             return "SCONJ"
         return "ADP"
     if pos == "sbu":
@@ -422,9 +429,8 @@ class UDToken:
     upos: str
     morph: str
     ner: str
-    head: int  # 1-based index of the head within the (converted) sentence, 0 = root
+    head: int
     space_after: bool
-    deprel: str = ""  # NDT dependency relation (auxiliary parser objective, see build_corpora)
 
 
 def convert_sentence(sent: Sentence) -> list[UDToken]:
@@ -440,23 +446,10 @@ def convert_sentence(sent: Sentence) -> list[UDToken]:
     """
     toks = [t for t in sent.tokens if not (t.form == "|" and t.lemma == "$|")]
     kids = _children(toks)
-    # heads refer to NDT ids; renumber them after dropping the headline marker (a token
-    # attached to a dropped token is attached to that token's head instead)
-    by_id = {t.id: t for t in sent.tokens}
-    new_index = {t.id: i + 1 for i, t in enumerate(toks)}
-
-    def head_of(tok: Token) -> int:
-        head, seen = tok.head, set()
-        while head and head not in new_index and head in by_id and head not in seen:
-            seen.add(head)
-            head = by_id[head].head
-        return new_index.get(head, 0)
-
     out: list[UDToken] = []
     for tok in toks:
         upos = ndt_upos(tok, kids)
-        out.append(UDToken(tok.form, tok.lemma, upos, ndt_morph(tok, upos), tok.ner, head_of(tok), True,
-                           tok.deprel))
+        out.append(UDToken(tok.form, tok.lemma, upos, ndt_morph(tok, upos), tok.ner, tok.head, True))
     for prev, nxt in zip(out, out[1:]):
         if nxt.form in {".", ",", ":", ";", "!", "?", ")", "..."}:
             prev.space_after = False
@@ -525,22 +518,11 @@ def mapping_report(split: str = "dev", root: Path | None = None) -> dict[str, fl
 SENTS_PER_DOC = 10
 
 
-def _make_doc(vocab, sents: Sequence[Sequence[UDToken]], with_parse: bool = False):
-    """Build one annotated ``Doc`` from consecutive converted sentences.
-
-    ``with_parse`` also stores the NDT dependency tree (heads and NDT relations); it is
-    used for the training corpus only, as the target of the auxiliary parser (see
-    :func:`build_corpora`).  Sentences without a single well-formed tree get no parse.
-    """
+def _make_doc(vocab, sents: Sequence[Sequence[UDToken]]):
     from spacy.tokens import Doc
 
     words, spaces, pos, morphs, lemmas, starts, ents = [], [], [], [], [], [], []
-    heads: list[int | None] = []
-    deps: list[str | None] = []
     for sent in sents:
-        offset = len(words)
-        tree_ok = with_parse and sum(1 for t in sent if t.head == 0) == 1 and all(
-            0 <= t.head <= len(sent) and t.deprel for t in sent)
         for i, tok in enumerate(sent):
             words.append(tok.form)
             spaces.append(tok.space_after)
@@ -549,21 +531,12 @@ def _make_doc(vocab, sents: Sequence[Sequence[UDToken]], with_parse: bool = Fals
             lemmas.append(tok.lemma)
             starts.append(i == 0)
             ents.append(tok.ner if tok.ner and tok.ner != "_" else "O")
-            if tree_ok:
-                heads.append(offset + i if tok.head == 0 else offset + tok.head - 1)
-                deps.append("ROOT" if tok.head == 0 else tok.deprel)
-            else:
-                heads.append(None)
-                deps.append(None)
         if spaces:
             spaces[-1] = True  # sentences are separated by a space
     if spaces:
         spaces[-1] = False
-    parse = {}
-    if with_parse and any(d is not None for d in deps):
-        parse = {"heads": heads, "deps": deps}
     return Doc(vocab, words=words, spaces=spaces, pos=pos, morphs=morphs, lemmas=lemmas,
-               sent_starts=starts, ents=_fix_iob(ents), **parse)
+               sent_starts=starts, ents=_fix_iob(ents))
 
 
 def _fix_iob(tags: list[str]) -> list[str]:
@@ -617,7 +590,7 @@ def build_corpora(work_dir: Path | str = DEFAULT_WORK_DIR, root: Path | None = N
     for name, sents in (("train", train), ("dev", dev)):
         db = DocBin(store_user_data=False)
         for chunk in _grouped(sents, SENTS_PER_DOC):
-            db.add(_make_doc(nlp.vocab, chunk, with_parse=name == "train"))
+            db.add(_make_doc(nlp.vocab, chunk))
         paths[name] = work_dir / f"{name}.spacy"
         db.to_disk(paths[name])
     return paths
@@ -666,15 +639,13 @@ def train(
         "paths.dev": str(corpora["dev"]),
         "system.seed": seed,
         "training.max_steps": max_steps,
+        # the learning rate decays linearly to zero at the last step
+        "training.optimizer.learn_rate.total_steps": max_steps,
     }
     start = time.perf_counter()
     spacy_train(Path(config_path), run_dir, overrides=overrides, use_gpu=-1)
     seconds = time.perf_counter() - start
     return package_model(run_dir / "model-best", output_dir, train_seconds=seconds, seed=seed)
-
-
-#: Components trained only as auxiliary objectives and removed by :func:`package_model`.
-AUXILIARY_PIPES = ("parser",)
 
 
 def package_model(
@@ -692,11 +663,6 @@ def package_model(
 
     best_dir, output_dir = Path(best_dir), Path(output_dir)
     nlp = spacy.load(best_dir)
-    # the parser is only an auxiliary training objective for the shared tok2vec (see
-    # training_config.cfg); it is not part of the shipped pipeline
-    for name in AUXILIARY_PIPES:
-        if name in nlp.pipe_names:
-            nlp.remove_pipe(name)
     nlp.meta.update(
         name=MODEL_NAME,
         lang="nb",
