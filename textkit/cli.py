@@ -89,6 +89,10 @@ def demo(
         console.print(f"Outputs written to {result.out / name} (codes, run.json) and {result.out / name / 'tabeller'}")
     console.print(f"Survey with coded variables for both questions: {result.merged}")
     console.print(f"Word clouds of the partnership answers (figures 20–21): {result.out / 'partnerskap' / 'ordskyer'}")
+    console.print("Audit reports: " + ", ".join(str(p) for p in result.reports.values()))
+    m = result.minutes.counts
+    console.print(f"Minutes ({result.out / 'referater'}): {m['found']} files, {m['done']} new documents coded, "
+                  f"{m['skipped']} unchanged since the last demo; see summary.md")
 
 
 @app.command()

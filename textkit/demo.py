@@ -2,7 +2,8 @@
 
 For both free-text questions (completed EVU, partnership-meeting topics): code → tables and
 chart by employment line → merge the coded variables back into a copy of the survey; then the
-word clouds of the partnership answers by employment line (report figures 20–21). The merged
+word clouds of the partnership answers by employment line (report figures 20–21), an audit
+report per question, and the minutes batch over `corpora/minutes` (chapter 10.3). The merged
 `.sav` is what a researcher would open in SPSS next.
 """
 
@@ -15,6 +16,8 @@ import pandas as pd
 
 from textkit.clouds import CloudResult, make_clouds
 from textkit.merge import merge_codes
+from textkit.minutes import BatchResult, run_minutes
+from textkit.report import write_report
 from textkit.pipeline import CodingResult, code_table
 from textkit.tablefiles import TablesResult, write_tables
 
@@ -22,6 +25,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 SURVEY = PROJECT / "corpora" / "survey_2025.sav"
 EVU_CODEBOOK = PROJECT / "codebooks" / "evu_types.yaml"
 PARTNERSHIP_CODEBOOK = PROJECT / "codebooks" / "partnership_agenda.yaml"
+MINUTES = PROJECT / "corpora" / "minutes"
 
 #: (output folder, free-text column, codebook, variable prefix)
 QUESTIONS = [
@@ -37,6 +41,8 @@ class DemoResult:
     tables: dict[str, TablesResult] = field(default_factory=dict)
     merged: Path | None = None
     clouds: CloudResult | None = None
+    reports: dict[str, Path] = field(default_factory=dict)
+    minutes: BatchResult | None = None
 
     @property
     def evu(self) -> CodingResult:
@@ -66,7 +72,11 @@ def run_demo(out: str | Path = "outputs/demo", force: bool = False, model: str |
         # The last merge carries every question's variables: that file is the demo's deliverable.
         target = out / "survey_2025_kodet.sav" if number == len(QUESTIONS) else folder / f"survey_2025_{prefix}.sav"
         survey = merge_codes(survey, folder, "id", out=target, prefix=prefix, force=force).path
+        result.reports[name] = write_report(folder, folder / "rapport.html", self_test_model=model)
     result.merged = survey
     # Figures 20–21: one cloud per employment line for the partnership answers.
     result.clouds = make_clouds(SURVEY, "partnerskap_fritekst", "ansatt", out / "partnerskap" / "ordskyer", force=force)
+    # Chapter 10.3: the minutes the offices sent, read, split into agenda items and coded.
+    result.minutes = run_minutes(MINUTES, PARTNERSHIP_CODEBOOK, out / "referater", model=model,
+                                 show_progress=show_progress)
     return result
