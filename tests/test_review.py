@@ -123,12 +123,16 @@ def test_review_import_refusals(coded, tmp_path):
 def test_report_contents(coded, tmp_path):
     sheet = export_review(coded, tmp_path / "review.xlsx")
     units = final_codes(coded, ["sikkerhet"])
-    _fill(sheet, tmp_path / "filled.xlsx", {(units.index[units["sikkerhet"] == 1][0], "sikkerhet"): 0})
+    unit = units.index[units["sikkerhet"] == 1][0]
+    _fill(sheet, tmp_path / "filled.xlsx", {(unit, "sikkerhet"): 0})
     import_review(tmp_path / "filled.xlsx", coded, "Kari")
+    _fill(sheet, tmp_path / "second.xlsx", {(unit, "sikkerhet"): 1})
+    import_review(tmp_path / "second.xlsx", coded, "Ola")
     page = write_report(coded, tmp_path / "report.html", self_test_model="blank").read_text(encoding="utf-8")
+    assert "Enighet mellom kodere (Kari, Ola)" in page and "Enheter der koderne er uenige (1)" in page
     for text in ("Innhold", "Kjøringen", "Kodeboken", "Endringslogg", "Kodebokens selvtest", "54 av 54 kontroller",
                  "Antall per kategori", "Sikkerhet og beredskap", "<mark>", "Enheter uten kode",
-                 "Beslutninger som overstyrer maskinen (1)", "Kari"):
+                 "Beslutninger som overstyrer maskinen (1)", "Kari"):  # Ola agrees with the machine
         assert text in page, text
     assert "http://" not in page and "https://" not in page and "<script" not in page and "<link" not in page
 

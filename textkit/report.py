@@ -188,7 +188,31 @@ def _reviews(folder: str | Path, book) -> str:
     table = overruled.rename(columns={"unit_key": "enhet", "code": "kategori", "value": "koder", "coder": "koder_navn",
                                       "decided_at": "tid"})[["enhet", "kategori", "maskin", "koder", "koder_navn", "tid"]]
     return ("<h3>Per koder</h3>" + _table(summary.reset_index().rename(columns={"coder": "koder"}))
-            + f"<h3>Beslutninger som overstyrer maskinen ({len(overruled)})</h3>" + _table(table))
+            + f"<h3>Beslutninger som overstyrer maskinen ({len(overruled)})</h3>" + _table(table)
+            + _between_coders(latest, book, run))
+
+
+def _between_coders(latest: pd.DataFrame, book, run: dict) -> str:
+    """With two or more reviewers: agreement per category and the units they disagree on."""
+    coders = sorted(latest["coder"].unique())
+    if len(coders) < 2:
+        return ""
+    from textkit.reliability import CoderSheet, agreement
+
+    sheets = []
+    for coder in coders:
+        mine = latest[latest["coder"] == coder].pivot_table(index="unit_key", columns="code", values="value",
+                                                            aggfunc="last")
+        mine = mine.reindex(columns=book.category_ids).astype(float)
+        sheets.append(CoderSheet(coder, book.id, book.version, book.category_ids, mine,
+                                 codebook_sha256=run["codebook_sha256"]))
+    result = agreement(sheets)
+    columns = [c for c in ("category", "n_pairable", "percent_agreement", "kappa", "alpha", "reading")
+               if c in result.table.columns]
+    return (f"<h3>Enighet mellom kodere ({', '.join(html.escape(c) for c in coders)})</h3>"
+            + _table(result.table[columns].round(3))
+            + f"<h3>Enheter der koderne er uenige ({len(result.disagreements)})</h3>"
+            + _table(result.disagreements.drop(columns=["text"], errors="ignore")))
 
 
 def _table(frame: pd.DataFrame) -> str:
