@@ -36,10 +36,8 @@ import argparse
 import csv
 import hashlib
 import io
-import os
 import re
 import sys
-import tempfile
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -2082,20 +2080,11 @@ def build(seed: int) -> tuple[list[Doc], list[Bad], dict[str, bytes], bytes, int
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so no half-written output is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write via a temporary file and rename (textkit's own atomic writer), so no half-written output is left."""
+    from textkit.io.atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def main(argv: list[str] | None = None) -> int:

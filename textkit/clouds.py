@@ -18,10 +18,10 @@ import pandas as pd
 from matplotlib import font_manager
 from wordcloud import WordCloud
 
-from textkit.errors import InputError, OutputError
+from textkit.errors import InputError
 from textkit.frequencies import FrequencyTable, frequency_table, keyness, stop_words, tokenize
 from textkit.io import read_table, write_csv, write_json, write_text
-from textkit.io.atomic import atomic_path
+from textkit.io.atomic import atomic_path, refuse_existing
 from textkit.normalise import is_blank, normalise_text
 from textkit.privacy import Redactor, strip_placeholders
 
@@ -163,9 +163,4 @@ def _slug(group: str) -> str:
 
 
 def _refuse_existing(out: Path, force: bool) -> None:
-    if force or not out.exists():
-        return
-    existing = [p.name for p in out.iterdir() if p.name.startswith(("ordsky", "frekvens_", "keyness"))]
-    if existing:
-        raise OutputError(f"{out}: already holds {', '.join(sorted(existing)[:4])}…; choose another --out "
-                          "or pass --force to replace them.")
+    refuse_existing(out, ("ordsky", "frekvens_", "keyness"), force)

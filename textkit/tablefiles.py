@@ -16,8 +16,9 @@ import pandas as pd
 
 from textkit.charts import bar_chart
 from textkit.codes import load_coded, wide_flags
-from textkit.errors import InputError, OutputError
+from textkit.errors import InputError
 from textkit.io import read_table, write_csv, write_json, write_text
+from textkit.io.atomic import refuse_existing
 from textkit.io.workbook import write_workbook
 from textkit.tables import Crosstab, crosstab, tabell7, tabell8
 
@@ -114,9 +115,4 @@ def _markdown(title: str, sheets: dict[str, tuple[pd.DataFrame, list[str]]]) -> 
 
 
 def _refuse_existing(out: Path, force: bool) -> None:
-    if force or not out.exists():
-        return
-    existing = [p.name for p in out.iterdir() if p.name.startswith(("tabell", "krysstabell", "figur_"))]
-    if existing:
-        raise OutputError(f"{out}: already holds {', '.join(sorted(existing)[:4])}…; choose another --out "
-                          "or pass --force to replace them.")
+    refuse_existing(out, ("tabell", "krysstabell", "figur_"), force)

@@ -57,3 +57,15 @@ def write_csv(target: str | Path, frame: pd.DataFrame) -> Path:
     with atomic_path(target) as tmp:
         frame.to_csv(tmp, index=False, encoding="utf-8-sig")
     return Path(target)
+
+
+def refuse_existing(out: Path, prefixes: tuple[str, ...], force: bool) -> None:
+    """Refuse to write into `out` when it already holds outputs named with one of `prefixes`."""
+    from textkit.errors import OutputError
+
+    if force or not out.exists():
+        return
+    existing = sorted(p.name for p in out.iterdir() if p.name.startswith(prefixes))
+    if existing:
+        raise OutputError(f"{out}: already holds {', '.join(existing[:4])}{'…' if len(existing) > 4 else ''}; "
+                          "choose another --out or pass --force to replace them.")
