@@ -1,6 +1,7 @@
 """Benchmark: code 100,000 synthetic EVU answers; print answers/second per stage and peak memory.
 
-The answers are drawn (seeded) from the synthetic corpus, so vocabulary and length match the
+Redaction (the NER pass that masks names before anything is written) is timed as a third
+stage. The answers are drawn (seeded) from the synthetic corpus, so vocabulary and length match the
 real task. The NLP stage (`nlp.pipe`) and the coding stage (matching + segmentation on the
 parsed docs) are timed separately, because they scale differently: NLP with the model, coding
 with the codebook.
@@ -49,6 +50,16 @@ def main() -> None:
     units = [coder.code_doc(doc) for doc in docs]
     coding_seconds = time.perf_counter() - start
 
+    # Redaction of what is written: a second pass with the NER component (SPEC §9).
+    from textkit.nlp import load_ner
+    from textkit.privacy import Redactor
+
+    redactor = Redactor(nlp=load_ner(args.model))
+    unit_texts = [unit.text for answer in units for unit in answer]
+    start = time.perf_counter()
+    redactor.pipe(unit_texts)
+    redaction_seconds = time.perf_counter() - start
+
     words = sum(len(doc) for doc in docs)
     n_units = sum(len(u) for u in units)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -56,7 +67,10 @@ def main() -> None:
     print(f"NLP stage:    {nlp_seconds:8.2f} s  {args.n / nlp_seconds:10,.0f} answers/s  {words / nlp_seconds:10,.0f} tokens/s")
     print(f"coding stage: {coding_seconds:8.2f} s  {args.n / coding_seconds:10,.0f} answers/s")
     print(f"coding/NLP time ratio: {coding_seconds / nlp_seconds:.2f}")
-    print(f"end to end:   {args.n / (nlp_seconds + coding_seconds):,.0f} answers/s")
+    print(f"redaction:    {redaction_seconds:8.2f} s  {args.n / redaction_seconds:10,.0f} answers/s "
+          f"(NER + patterns over {len(unit_texts):,} units)")
+    print(f"end to end:   {args.n / (nlp_seconds + coding_seconds + redaction_seconds):,.0f} answers/s "
+          f"(without redaction {args.n / (nlp_seconds + coding_seconds):,.0f})")
     print(f"peak memory (max RSS): {peak_mb:,.0f} MB")
 
 

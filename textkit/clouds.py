@@ -64,10 +64,10 @@ def make_clouds(input_path: str | Path, text_col: str, group_col: str | None, ou
     table = read_table(input_path, sheet=sheet, text_columns=[text_col])
     table.require_columns(*(c for c in (text_col, group_col) if c))
     texts, groups = _answers(table, text_col, group_col)
-    from textkit.nlp import load_nlp
+    from textkit.nlp import load_nlp, load_ner
 
     nlp = load_nlp(model)[0] if lemma else None
-    redactor = Redactor(nlp=load_nlp(model, entities=True)[0]) if redact else None
+    redactor = Redactor(nlp=load_ner(model)) if redact else None
     if redactor:
         texts = [strip_placeholders(r.text) for r in redactor.pipe(texts)]
     stops = stop_words(stopwords, stopword_files)

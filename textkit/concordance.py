@@ -39,9 +39,9 @@ def kwic(input_path: str | Path, text_col: str, term: str, window: int = 5, id_c
     labels = table.value_labels.get(group_col, {}) if group_col else {}
     answers = [(i, normalise_text(str(raw))) for i, raw in enumerate(table.data[text_col]) if not is_blank(raw)]
     if redact:
-        from textkit.nlp import load_nlp
+        from textkit.nlp import load_ner
 
-        redactor = Redactor(nlp=load_nlp(None, entities=True)[0])
+        redactor = Redactor(nlp=load_ner(None))
         answers = [(i, r.text) for (i, _), r in zip(answers, redactor.pipe([t for _, t in answers]))]
     rows = []
     for i, text in answers:

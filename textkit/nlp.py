@@ -81,6 +81,26 @@ def load_nlp(model: str | None = None, entities: bool = False) -> tuple[Language
     return _load(target, source, reason, entities)
 
 
+def load_ner(model: str | None = None) -> Language:
+    """The active pipeline with only what named entities need (tok2vec + ner), for redaction.
+
+    Redaction runs over everything that is written, so it must not pay for the morphologizer
+    and lemmatizer it does not use. The blank fallback has no NER: names are then found by the
+    name list and rules alone.
+    """
+    target, source, reason = resolve_model(model)
+    return _load_ner(target, source, reason)
+
+
+@lru_cache(maxsize=2)
+def _load_ner(target: str, source: str, reason: str) -> Language:
+    if target == BLANK:
+        return _load(target, source, reason, False)[0]
+    exclude = ["morphologizer", "trainable_lemmatizer", "lemmatizer", "attribute_ruler", "tagger", "parser",
+               "senter", "sentencizer"]
+    return spacy.load(target, exclude=exclude)
+
+
 @lru_cache(maxsize=4)
 def _load(target: str, source: str, reason: str, entities: bool) -> tuple[Language, NlpInfo]:
     if target == BLANK:

@@ -115,9 +115,9 @@ class Redactor:
     @property
     def nlp(self):
         if self._nlp is None and self.use_ner:
-            from textkit.nlp import load_nlp
+            from textkit.nlp import load_ner
 
-            self._nlp = load_nlp(None, entities=True)[0]
+            self._nlp = load_ner(None)
         return self._nlp
 
     def describe(self) -> str:

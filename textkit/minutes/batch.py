@@ -25,7 +25,7 @@ from textkit.minutes.items import split_items
 from textkit.minutes.manifest import FINAL, Manifest, open_manifest
 from textkit.minutes.metadata import SIDECAR, office_and_date, read_sidecar
 from textkit.minutes.outputs import write_outputs
-from textkit.nlp import load_nlp
+from textkit.nlp import load_ner
 from textkit.privacy import Redactor
 from textkit.progress import progress
 
@@ -95,7 +95,7 @@ def _process(inbox: Path, book: Codebook, manifest: Manifest, run_id: str, model
         return counts
     sidecar = read_sidecar(inbox)
     coder = Coder(book, model=model).fit()
-    redactor = Redactor(nlp=load_nlp(model, entities=True)[0]) if redact and not store_raw else None
+    redactor = Redactor(nlp=load_ner(model)) if redact and not store_raw else None
     holders = manifest.done_by_sha()
     for relative in progress(sorted(todo, key=_original_first), len(todo), "minutes", show_progress, min_total=2):
         path = inbox / relative
