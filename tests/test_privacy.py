@@ -89,11 +89,19 @@ def test_person_name_recall_with_the_shipped_model():
     # Precision: capitalised words that are not names but were masked, on the real-looking corpus.
     corpus = pd.read_csv(CORPORA / "survey_2025.csv", dtype=str)
     answers = pd.concat([corpus["evu_fritekst"], corpus["partnerskap_fritekst"]]).dropna()
+    from textkit.codebook import load_codebook
+    from textkit.privacy import codebook_words
+
+    known = codebook_words(load_codebook(CODEBOOKS / "evu_types.yaml")) | codebook_words(
+        load_codebook(CODEBOOKS / "partnership_agenda.yaml"))
+    with_codebook = Redactor(nlp=redactor.nlp, known_words=known)  # as `textkit code` redacts
     false_alarms = sum(redactor.redact(t).count("[person]") for t in answers if t.strip())
-    print(f"\nperson names: recall {recall:.3f} ({found} of {found + missed}); "
-          f"false [person] in {len(answers)} synthetic answers without names: {false_alarms}")
+    false_with_codebook = sum(with_codebook.redact(t).count("[person]") for t in answers if t.strip())
+    print(f"\nperson names: recall {recall:.3f} ({found} of {found + missed}); false [person] in "
+          f"{len(answers)} synthetic answers without names: {false_alarms} ({false_with_codebook} with the "
+          f"codebooks' vocabulary known)")
     assert recall >= 0.95
-    assert false_alarms <= 5
+    assert false_alarms <= 5 and false_with_codebook <= 2
 
 
 def _scan(folder: Path, secrets: list[str]) -> list[str]:

@@ -21,7 +21,7 @@ from textkit.errors import OutputError
 from textkit.io import read_table, write_csv, write_json
 from textkit.normalise import is_blank, normalise_text
 from textkit.nlp import load_ner
-from textkit.privacy import PLACEHOLDERS, Redaction, Redactor
+from textkit.privacy import PLACEHOLDERS, Redaction, Redactor, codebook_words
 from textkit.progress import progress
 from textkit.store import record_run
 
@@ -93,7 +93,7 @@ def code_table(
     for index, doc in progress(zip(answered, docs), total=len(answered), label="Coding", enabled=show_progress):
         coded[index] = coder.code_doc(doc)
 
-    redactor = Redactor(nlp=load_ner(model)) if redact else None
+    redactor = Redactor(nlp=load_ner(model), known_words=codebook_words(book)) if redact else None
     unit_texts = [unit.text for index in answered for unit in coded[index]]
     redactions = iter(redactor.pipe(unit_texts) if redactor else [Redaction(t) for t in unit_texts])
     long_rows, unit_rows, wide_rows = [], [], []

@@ -106,11 +106,15 @@ def name_list(extra: tuple[str, ...] = ()) -> tuple[frozenset[str], frozenset[st
 class Redactor:
     """Redact persons, contact details and identity numbers; reuse one per batch (the model loads once)."""
 
-    def __init__(self, nlp=None, names: list[str] | None = None, places: bool = False, use_ner: bool = True):
+    def __init__(self, nlp=None, names: list[str] | None = None, places: bool = False, use_ner: bool = True,
+                 known_words: set[str] | None = None):
+        """`known_words`: domain words that are never names, e.g. every word of a codebook's terms
+        («Supported Employment» is a programme, not a person)."""
         self.places = places
         self.use_ner = use_ner
         self._nlp = nlp
         self.names, self.ambiguous = name_list(tuple(names or ()))
+        self.known = {w.lower() for w in known_words or ()}
 
     @property
     def nlp(self):
@@ -156,7 +160,7 @@ class Redactor:
         """The model's PER is kept unless every word is an ordinary dictionary word that is not a
         listed name («Jeg», «Sykefravær» capitalised in a list): a small model's false alarms."""
         words = [t.text for t in ent if t.text[:1].isalpha()]
-        if not words or not all(w[:1].isupper() for w in words):
+        if not words or not all(w[:1].isupper() for w in words) or any(w.lower() in self.known for w in words):
             return False
         if any(w in self.names or w in self.ambiguous for w in words):
             return True
@@ -180,7 +184,8 @@ class Redactor:
         words = [(m.group(), m.start(), m.end()) for m in re.finditer(r"[\w][\w'’-]*", text)]
         dictionary = _dictionary()
         for k, (word, start, end) in enumerate(words):
-            if not word[:1].isupper() or word in KEEP or (word.isupper() and len(word) <= 5):
+            if not word[:1].isupper() or word in KEEP or (word.isupper() and len(word) <= 5) \
+                    or word.lower() in self.known:
                 continue
             gap = text[words[k - 1][2]:start] if k else ""
             after = words[k + 1][0] if k + 1 < len(words) else ""
@@ -192,7 +197,8 @@ class Redactor:
             next_to_name = after in self.names or (k > 0 and not sentence_start and words[k - 1][0] in self.names)
             after_word = words[k + 1] if k + 1 < len(words) else None
             pair = (after_word is not None and text[end:after_word[1]] == " " and after[:1].isupper()
-                    and after not in KEEP and not after.isupper())
+                    and after not in KEEP and not any(c.isupper() for c in after[1:])
+                    and after.lower() not in self.known)
             if listed and (not sentence_start or after[:1].isupper() or _looks_like_subject(text, end)):
                 spans.append((start, end, "[person]"))
             elif after_role and word[:1].isupper():
@@ -205,6 +211,17 @@ class Redactor:
             elif pair and (listed or unknown):
                 spans.append((start, after_word[2], "[person]"))  # «Tilda Lysne»: first name + surname
         return _extend_names(text, spans, words)
+
+
+def codebook_words(book) -> set[str]:
+    """Every word of a codebook's terms and labels: domain vocabulary, never a person's name."""
+    found: set[str] = set()
+    for category in book.nodes():
+        for rule in list(category.terms) + list(category.exclusions):
+            if rule.kind == "term":
+                found |= set(re.findall(r"[^\W\d_]+", str(rule.value).lower()))
+        found |= set(re.findall(r"[^\W\d_]+", category.label.lower()))
+    return found
 
 
 def _extend_names(text: str, spans: list, words: list) -> list:

@@ -26,7 +26,7 @@ from textkit.minutes.manifest import FINAL, Manifest, open_manifest
 from textkit.minutes.metadata import SIDECAR, office_and_date, read_sidecar
 from textkit.minutes.outputs import write_outputs
 from textkit.nlp import load_ner
-from textkit.privacy import Redactor
+from textkit.privacy import Redactor, codebook_words
 from textkit.progress import progress
 
 COPY_PREFIXES = ("kopi", "copy", "fw", "fwd", "vs")
@@ -95,7 +95,8 @@ def _process(inbox: Path, book: Codebook, manifest: Manifest, run_id: str, model
         return counts
     sidecar = read_sidecar(inbox)
     coder = Coder(book, model=model).fit()
-    redactor = Redactor(nlp=load_ner(model)) if redact and not store_raw else None
+    redactor = (Redactor(nlp=load_ner(model), known_words=codebook_words(book))
+                if redact and not store_raw else None)
     holders = manifest.done_by_sha()
     for relative in progress(sorted(todo, key=_original_first), len(todo), "minutes", show_progress, min_total=2):
         path = inbox / relative
