@@ -8,6 +8,7 @@ and say «<5» instead, so a chart never discloses what its table hides. Output 
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -44,11 +45,13 @@ def bar_chart(cross: Crosstab, title: str, stem: str | Path, min_cell: int = 5) 
             ax.text(bar.get_width() + 0.5, bar.get_y() + bar.get_height() / 2, text, va="center", fontsize=8)
     ax.set_yticks(range(len(order)), [cross.labels[row] for row in order], fontsize=9)
     ax.set_xlabel("Andel av respondentene i gruppen som svarte (%)")
-    ax.set_title(title, fontsize=11, loc="left")
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    wrapped = "\n".join(textwrap.fill(line, 95) for line in title.split("\n"))
+    fig.suptitle(wrapped, x=0.01, ha="left", fontsize=10.5)
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels[::-1], loc="lower right", fontsize=8, frameon=False)  # same order as the bars
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_xlim(0, max(10.0, float(shares[groups].max().max()) * 1.15 if groups else 10.0))
-    fig.tight_layout()
+    fig.tight_layout()  # makes room for the suptitle
     written = []
     for suffix, metadata in ((".png", {"Software": None}), (".svg", {"Date": None, "Creator": None})):
         target = Path(f"{stem}{suffix}")

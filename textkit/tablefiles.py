@@ -70,7 +70,7 @@ def write_tables(codes: Any, out: str | Path | None = None, survey: str | Path |
         sheets[f"Krysstabell {group_col}"] = (table, cross.notes + [_suppression_note(min_cell)])
         result.files.append(write_csv(out / f"{name}.csv", table))
         if charts and cross.groups:
-            title = f"{book.title}\netter {group_label}"
+            title = f"{book.title}\nAndel som nevner kategorien, etter «{group_label}»"
             result.files += bar_chart(cross, title, out / f"figur_{group_col}", min_cell)
     result.files.append(write_workbook(out / "tabeller.xlsx", sheets))
     result.files.append(write_json(out / "run.json", {
