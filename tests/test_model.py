@@ -118,3 +118,31 @@ def test_ndt_to_ud_mapping_agrees_with_ud_dev():
     assert report["morph_agreement"] >= 0.99, report
     assert report["lemma_agreement"] == 1.0
     assert report["ner_agreement"] == 1.0
+
+
+@needs_data
+def test_ner_gold_is_complete_in_training_and_evaluation_docs():
+    """Every NorNE entity survives conversion: no lost spans, no 'missing' (vs 'O') tokens."""
+    import spacy
+
+    from textkit.training import (
+        _gold_doc,
+        _make_doc,
+        convert_sentence,
+        read_conll,
+        training_sentences,
+    )
+
+    nlp = spacy.blank("nb")
+    for path in (UD_DEV, UD_TEST):
+        sents = list(read_conll(path))
+        n_begin = sum(1 for s in sents for t in s.tokens if t.ner.startswith("B-"))
+        docs = [_gold_doc(nlp.vocab, [s]) for s in sents]
+        assert sum(len(d.ents) for d in docs) == n_begin > 1000
+        assert all(t.ent_iob_ in ("B", "I", "O") for d in docs for t in d)
+    train = training_sentences(NORNE)
+    n_begin = sum(1 for s in train for t in s.tokens if t.ner.startswith("B-"))
+    docs = [_make_doc(nlp.vocab, [convert_sentence(s)]) for s in train]
+    assert sum(len(d.ents) for d in docs) == n_begin > 10_000
+    labels = {e.label_ for d in docs for e in d.ents}
+    assert labels == {"PER", "ORG", "LOC", "GPE_LOC", "GPE_ORG", "PROD", "EVT", "DRV", "MISC"}

@@ -164,6 +164,8 @@ class Redactor:
             return False
         if any(w in self.names or w in self.ambiguous for w in words):
             return True
+        if any(any(c.isupper() for c in w[1:]) for w in words):
+            return False  # «OsloMet», «UiA»: institutions are written in mixed case, names are not
         dictionary = _dictionary()
         if words[0].lower() in dictionary or all(w.isupper() and len(w) <= 5 for w in words):
             return False  # «Fullført HR», «Sykefravær»: an ordinary word or an acronym, not a name
