@@ -26,7 +26,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-codebook_app = typer.Typer(help="Validate, self-test and lock codebooks.", no_args_is_help=True)
+codebook_app = typer.Typer(help="Validate, self-test, lock, compare (diff) and export codebooks.", no_args_is_help=True)
 model_app = typer.Typer(help="Train and evaluate textkit's own Norwegian spaCy pipeline.", no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
 review_app = typer.Typer(help="Human review of coding decisions in Excel, stored in the decisions store.",
@@ -70,7 +70,7 @@ def demo(
     force: bool = typer.Option(False, "--force", help="Replace outputs of an earlier demo run."),
     model: Optional[str] = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
 ) -> None:
-    """Run the whole pipeline on the bundled synthetic survey: code, tabulate, chart and merge both questions.
+    """Run the whole pipeline on the bundled data: both survey questions coded, tabulated, charted, merged and audited; clouds; minutes.
 
     Example: textkit demo --out outputs/demo --force
     """
