@@ -57,13 +57,6 @@ class Redaction:
             shift += len(placeholder) - (end - start)
         return offset + shift
 
-    @property
-    def counts(self) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for _, _, placeholder in self.spans:
-            found[placeholder] = found.get(placeholder, 0) + 1
-        return found
-
 
 def fnr_valid(digits: str) -> bool:
     """Both control digits of a fødselsnummer or D-number (first digit + 4) are right."""

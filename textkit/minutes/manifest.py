@@ -14,7 +14,6 @@ where it stopped without counting anything twice. Inputs are only ever read.
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 SCHEMA = """
@@ -129,8 +128,3 @@ class Manifest:
 def open_manifest(out: Path) -> Manifest:
     return Manifest(out / "manifest.sqlite")
 
-
-def table_counts(path: Path) -> dict[str, int]:
-    """Row counts per table, for tests and reports."""
-    with closing(sqlite3.connect(path)) as db:
-        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("files", "items", "runs")}
