@@ -118,9 +118,12 @@ class Redactor:
         return self._nlp
 
     def describe(self) -> str:
-        model = getattr(self._nlp, "meta", {}).get("name", "active model") if self.use_ner else "none"
-        return (f"persons (NER: {model}; name list {len(self.names)} names; role words), e-mail, telefon, "
-                f"fødselsnummer/D-nummer (control digits checked)" + ("; places and organisations" if self.places else ""))
+        """In Norwegian: it is shown to reviewers in reports and recorded in run.json."""
+        model = getattr(self._nlp, "meta", {}).get("name", "aktiv modell") if self.use_ner else "ingen"
+        has_ner = self._nlp is not None and "ner" in getattr(self._nlp, "pipe_names", [])
+        ner = f"NER fra {model}" if has_ner else "uten NER-modell"
+        return (f"personnavn ({ner}, navneliste med {len(self.names)} navn, rolleord), e-post, telefonnumre, "
+                f"fødselsnumre/D-numre (kontrollsifre sjekket)" + ("; steder og organisasjoner" if self.places else ""))
 
     def redact(self, text: str) -> str:
         return self.redaction(text).text
