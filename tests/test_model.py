@@ -146,3 +146,62 @@ def test_ner_gold_is_complete_in_training_and_evaluation_docs():
     assert sum(len(d.ents) for d in docs) == n_begin > 10_000
     labels = {e.label_ for d in docs for e in d.ents}
     assert labels == {"PER", "ORG", "LOC", "GPE_LOC", "GPE_ORG", "PROD", "EVT", "DRV", "MISC"}
+
+
+@needs_data
+def test_entity_substitution_augmentation_is_consistent():
+    """Augmented copies swap whole entity spans for training entities of the same type."""
+    import spacy
+
+    from textkit.training import (
+        _entity_spans,
+        _make_doc,
+        augment_corpus,
+        convert_sentence,
+        excluded_sentences,
+        sentence_key,
+        training_sentences,
+    )
+
+    train = [(s.source, convert_sentence(s)) for s in training_sentences(NORNE)]
+    train = [(src, toks) for src, toks in train if toks]
+    excluded = {sentence_key(w) for w in excluded_sentences(NORNE)}
+    aug = augment_corpus(train, 1, seed=0, excluded_keys=excluded)
+    assert aug[: len(train)] == train  # originals kept, in order
+    extra = aug[len(train):]
+    with_ents = [toks for _, toks in train if _entity_spans(toks)]
+    assert len(extra) == len(with_ents) > 6000
+    assert augment_corpus(train, 1, seed=0, excluded_keys=excluded) == aug  # seeded
+    train_entities = {
+        (tuple(t.form for t in toks[a:b]), label) for toks in with_ents for a, b, label in _entity_spans(toks)
+    }
+    nlp = spacy.blank("nb")
+    n_changed = 0
+    for (src, new), orig in zip(extra, with_ents):
+        assert src.endswith("#aug1")
+        assert sentence_key(t.form for t in new) not in excluded
+        old_spans, new_spans = _entity_spans(orig), _entity_spans(new)
+        assert [lab for _, _, lab in old_spans] == [lab for _, _, lab in new_spans]
+        for (a, b, label) in new_spans:
+            assert (tuple(t.form for t in new[a:b]), label) in train_entities
+        # tokens outside entities are untouched
+        outside_old = [t.form for i, t in enumerate(orig) if t.ner == "O"]
+        outside_new = [t.form for i, t in enumerate(new) if t.ner == "O"]
+        assert outside_old == outside_new
+        doc = _make_doc(nlp.vocab, [new])
+        assert len(doc.ents) == len(new_spans) and all(t.pos_ and t.lemma_ for t in doc)
+        n_changed += [t.form for t in orig] != [t.form for t in new]
+    assert n_changed > 0.9 * len(extra)
+
+
+def test_training_defaults_are_unaugmented():
+    """The shipped model was trained without augmentation; `textkit model train` must match."""
+    import inspect
+
+    from textkit import training
+
+    assert training.DEFAULT_AUGMENT_COPIES == 0
+    params = inspect.signature(training.train).parameters
+    assert params["augment_copies"].default == 0
+    assert params["lr_total_steps"].default is None
+    assert params["max_steps"].default == 8000

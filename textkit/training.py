@@ -571,8 +571,114 @@ def _grouped(sents: Sequence[tuple[str, list[UDToken]]], size: int) -> Iterator[
         yield chunk
 
 
-def build_corpora(work_dir: Path | str = DEFAULT_WORK_DIR, root: Path | None = None) -> dict[str, Path]:
+def _entity_spans(toks: Sequence[UDToken]) -> list[tuple[int, int, str]]:
+    """``(start, end, label)`` of the entity spans of a converted sentence (IOB repaired)."""
+    tags = _fix_iob([t.ner if t.ner and t.ner != "_" else "O" for t in toks])
+    spans: list[tuple[int, int, str]] = []
+    for i, tag in enumerate(tags):
+        if tag.startswith("B-"):
+            spans.append((i, i + 1, tag[2:]))
+        elif tag.startswith("I-") and spans and spans[-1][1] == i:
+            spans[-1] = (spans[-1][0], i + 1, spans[-1][2])
+    return spans
+
+
+def _is_genitive(tok: UDToken) -> bool:
+    return "Case=Gen" in tok.morph.split("|")
+
+
+def entity_inventory(
+    sents: Iterable[Sequence[UDToken]],
+) -> dict[tuple[str, bool], list[tuple[UDToken, ...]]]:
+    """Distinct entity strings of the training data, by (type, genitive last token).
+
+    Each entry keeps the tokens with the annotation they have in the treebank (UPOS,
+    lemma, features), so a substituted name brings its own, real annotation.  Entries are
+    distinct by word forms and sorted, so sampling with a seeded RNG is reproducible.
+    """
+    inv: dict[tuple[str, bool], dict[tuple[str, ...], tuple[UDToken, ...]]] = defaultdict(dict)
+    for toks in sents:
+        for start, end, label in _entity_spans(toks):
+            span = tuple(toks[start:end])
+            key = (label, _is_genitive(span[-1]))
+            inv[key].setdefault(tuple(t.form for t in span), span)
+    return {k: [v[f] for f in sorted(v)] for k, v in sorted(inv.items())}
+
+
+def augment_sentence(toks: Sequence[UDToken], inventory, rng) -> list[UDToken] | None:
+    """Copy of ``toks`` with every entity replaced by a random entity of the same type.
+
+    Multi-token spans are replaced wholesale.  The replacement has the same NorNE type
+    and the same genitive/non-genitive last token as the original (so *Norges* becomes
+    *Sveriges*, not *Sverige*), and its tokens keep their own treebank annotation (UPOS,
+    lemma, features), with fresh IOB tags.  Whitespace after the span is that of the
+    original span.  Heads are not used by :func:`_make_doc` (the pipeline has no parser),
+    so replaced tokens get head 0.  Returns ``None`` for sentences without entities.
+    """
+    spans = _entity_spans(toks)
+    if not spans:
+        return None
+    out: list[UDToken] = []
+    pos = 0
+    for start, end, label in spans:
+        out.extend(UDToken(**vars(t)) for t in toks[pos:start])
+        pool = inventory.get((label, _is_genitive(toks[end - 1]))) or inventory.get((label, False)) \
+            or inventory.get((label, True))
+        repl = pool[rng.randrange(len(pool))]
+        for j, t in enumerate(repl):
+            out.append(UDToken(t.form, t.lemma, t.upos, t.morph, ("B-" if j == 0 else "I-") + label, 0,
+                               t.space_after if j < len(repl) - 1 else toks[end - 1].space_after))
+        pos = end
+    out.extend(UDToken(**vars(t)) for t in toks[pos:])
+    return out
+
+
+def augment_corpus(
+    sents: Sequence[tuple[str, list[UDToken]]],
+    copies: int,
+    seed: int = 0,
+    excluded_keys: set[tuple[str, ...]] | frozenset = frozenset(),
+) -> list[tuple[str, list[UDToken]]]:
+    """Entity-substitution augmentation: ``copies`` substituted copies of each sentence with
+    entities, appended after the originals (grouped per source file and copy, so every
+    training Doc still holds consecutive real sentence boundaries for the senter).
+
+    A substituted copy whose :func:`sentence_key` is in ``excluded_keys`` (the UD dev/test
+    sentences) is dropped, so that a swap can never recreate an evaluation sentence
+    (e.g. a one-name headline)."""
+    import random
+
+    if copies <= 0:
+        return list(sents)
+    inventory = entity_inventory(toks for _, toks in sents)
+    rng = random.Random(seed)
+    extra: list[tuple[str, list[UDToken]]] = []
+    for k in range(copies):
+        for src, toks in sents:
+            aug = augment_sentence(toks, inventory, rng)
+            if aug is not None and sentence_key(t.form for t in aug) not in excluded_keys:
+                extra.append((f"{src}#aug{k + 1}", aug))
+    return list(sents) + extra
+
+
+#: Entity-substitution copies per training sentence with entities.  Off: it did not improve
+#: NER on UD test (pilots and a full run in MODEL_CARD.md, "How this version was chosen").
+DEFAULT_AUGMENT_COPIES = 0
+
+
+def build_corpora(
+    work_dir: Path | str = DEFAULT_WORK_DIR,
+    root: Path | None = None,
+    augment_copies: int = DEFAULT_AUGMENT_COPIES,
+    augment_seed: int = 0,
+) -> dict[str, Path]:
     """Write ``train.spacy`` (converted NDT minus dev/test) and ``dev.spacy`` (UD dev).
+
+    With ``augment_copies`` > 0, the training corpus also gets that many
+    entity-substitution copies of every sentence with entities (:func:`augment_corpus`,
+    seeded by ``augment_seed``); the original sentences are kept and the dev corpus is
+    never augmented.  The substituted names all come from the training sentences, so the
+    dev/test exclusion still holds.
 
     Files go to ``work_dir`` (default ``/tmp/nbmodel``), never into the repository,
     because they contain the licensed texts.
@@ -585,6 +691,9 @@ def build_corpora(work_dir: Path | str = DEFAULT_WORK_DIR, root: Path | None = N
     nlp = spacy.blank("nb")
     train = [(s.source, convert_sentence(s)) for s in training_sentences(root)]
     train = [(src, toks) for src, toks in train if toks]
+    if augment_copies > 0:
+        excluded = {sentence_key(words) for words in excluded_sentences(root)}
+        train = augment_corpus(train, augment_copies, augment_seed, excluded)
     dev = [("dev", _ud_tokens(s)) for s in read_conll(ud_path("dev", root))]
     paths = {}
     for name, sents in (("train", train), ("dev", dev)):
@@ -612,12 +721,15 @@ def train(
     work_dir: Path | str = DEFAULT_WORK_DIR,
     config_path: Path | str = CONFIG_PATH,
     data_root: Path | str | None = None,
+    augment_copies: int = DEFAULT_AUGMENT_COPIES,
+    lr_total_steps: int | None = None,
 ) -> dict[str, object]:
     """Train ``nb_textkit_sm`` on CPU and save it to ``output_dir``.
 
     Steps: convert the NDT (minus UD dev/test) and the UD dev file to DocBins in
     ``work_dir``; run ``spacy train`` with :data:`CONFIG_PATH`, fixed ``seed`` and
-    ``max_steps`` (dev scoring on UD dev, best checkpoint kept); copy the best pipeline
+    ``max_steps`` (dev scoring on UD dev, best checkpoint kept; ``augment_copies``
+    entity-substitution copies, see :func:`build_corpora`); copy the best pipeline
     to ``output_dir`` with textkit's meta data.  Checkpoints stay in ``work_dir``; only
     the final weights (no optimizer state, no training logs) go to ``output_dir``.
 
@@ -630,7 +742,7 @@ def train(
     work_dir = Path(work_dir)
     output_dir = Path(output_dir)
     fix_random_seed(seed)
-    corpora = build_corpora(work_dir, root)
+    corpora = build_corpora(work_dir, root, augment_copies=augment_copies, augment_seed=seed)
     run_dir = work_dir / f"run-seed{seed}"
     if run_dir.exists():
         shutil.rmtree(run_dir)
@@ -640,7 +752,8 @@ def train(
         "system.seed": seed,
         "training.max_steps": max_steps,
         # the learning rate decays linearly to zero at the last step
-        "training.optimizer.learn_rate.total_steps": max_steps,
+        # (``lr_total_steps`` > ``max_steps`` gives a truncated pilot run of a longer schedule)
+        "training.optimizer.learn_rate.total_steps": lr_total_steps or max_steps,
     }
     start = time.perf_counter()
     spacy_train(Path(config_path), run_dir, overrides=overrides, use_gpu=-1)
