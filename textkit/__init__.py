@@ -6,42 +6,40 @@ The public API, for notebooks:
     result = textkit.code_table("corpora/survey_2025.csv", id_col="id",
                                 text_col="evu_fritekst", codebook="codebooks/evu_types.yaml")
     result.codes_wide.head()
+
+Every name is imported on first use: `import textkit` (and so every CLI call, even `--help`)
+does not pay for spaCy, matplotlib or openpyxl until a function that needs them is called.
 """
 
 __version__ = "0.1.0"
 
-from textkit.codebook import Codebook, load_codebook, lock_codebook  # noqa: E402
-from textkit.coding import Coder, self_test  # noqa: E402
-from textkit.errors import CodebookError, InputError, OutputError, TextkitError  # noqa: E402
-from textkit.io import SurveyTable, read_table  # noqa: E402
-from textkit.nlp import load_nlp  # noqa: E402
-from textkit.pipeline import CodingResult, code_table  # noqa: E402
-from textkit.tables import crosstab, tabell7, tabell8  # noqa: E402
-
-#: Loaded on first use: they pull in matplotlib and openpyxl, which `textkit info` does not need.
-_LAZY = {
+_EXPORTS = {
+    "Codebook": "textkit.codebook", "load_codebook": "textkit.codebook", "lock_codebook": "textkit.codebook",
+    "Coder": "textkit.coding", "self_test": "textkit.coding",
+    "CodebookError": "textkit.errors", "InputError": "textkit.errors", "OutputError": "textkit.errors",
+    "TextkitError": "textkit.errors",
+    "SurveyTable": "textkit.io", "read_table": "textkit.io",
+    "load_nlp": "textkit.nlp",
+    "CodingResult": "textkit.pipeline", "code_table": "textkit.pipeline",
+    "crosstab": "textkit.tables", "tabell7": "textkit.tables", "tabell8": "textkit.tables",
     "write_tables": "textkit.tablefiles",
-    "merge_codes": "textkit.merge",
-    "coded_variables": "textkit.merge",
+    "merge_codes": "textkit.merge", "coded_variables": "textkit.merge",
     "load_coded": "textkit.codes",
     "make_clouds": "textkit.clouds",
     "kwic": "textkit.concordance",
     "frequency_table": "textkit.frequencies",
     "run_minutes": "textkit.minutes",
 }
+__all__ = list(_EXPORTS)
 
 
 def __getattr__(name: str):
-    if name in _LAZY:
+    if name in _EXPORTS:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'textkit' has no attribute {name!r}")
 
 
-__all__ = [
-    "Codebook", "CodebookError", "Coder", "CodingResult", "InputError", "OutputError", "SurveyTable",
-    "TextkitError", "code_table", "load_codebook", "load_nlp", "lock_codebook", "read_table",
-    "self_test", "tabell7", "tabell8", "crosstab", "write_tables", "merge_codes", "coded_variables", "load_coded",
-    "make_clouds", "kwic", "frequency_table", "run_minutes",
-]
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)
