@@ -88,17 +88,21 @@ class Coder:
     """
 
     def __init__(self, codebook: Codebook, model: str | None = None, batch_size: int = 256,
-                 nlp: Language | None = None) -> None:
+                 nlp: Language | None = None, entities: bool = False) -> None:
+        """`entities=True` keeps the NER component in the pipeline, so a caller that must redact
+        what it writes gets the entities from the same pass as the lemmas."""
         self.codebook = codebook
         self.model = model
         self.batch_size = batch_size
         self.nlp = nlp
+        self.entities = entities
 
     def get_params(self) -> dict:
         return {
             "codebook": self.codebook.provenance(),
             "model": self.model,
             "batch_size": self.batch_size,
+            "entities": self.entities,
             "fuzzy": self.codebook.fuzzy,
             "fuzzy_min_length": self.codebook.fuzzy_min_length,
             "min_compound_part": self.codebook.min_compound_part,
@@ -108,7 +112,7 @@ class Coder:
     def fit(self, texts: Iterable[str] | None = None) -> "Coder":
         """Compile the codebook's rules and load the NLP pipeline (texts are not needed)."""
         if self.nlp is None:
-            self.nlp_, self.nlp_info_ = load_nlp(self.model)
+            self.nlp_, self.nlp_info_ = load_nlp(self.model, entities=self.entities)
         else:
             self.nlp_ = self.nlp
             meta = self.nlp.meta

@@ -108,7 +108,7 @@ def _load(target: str, source: str, reason: str, entities: bool) -> tuple[Langua
         nlp = spacy.blank("nb")
         nlp.add_pipe("textkit_lookup_lemmatizer")
         return nlp, NlpInfo("blank:nb+lookup", spacy.__version__, source, reason, tuple(nlp.pipe_names), True)
-    exclude = [] if entities else list(_NOT_FOR_LEMMAS)
+    exclude = [c for c in _NOT_FOR_LEMMAS if c != "ner"] if entities else list(_NOT_FOR_LEMMAS)
     try:
         nlp = spacy.load(target, exclude=exclude)
     except OSError as error:

@@ -20,8 +20,7 @@ from textkit.coding import Coder
 from textkit.errors import OutputError
 from textkit.io import read_table, write_csv, write_json
 from textkit.normalise import is_blank, normalise_text
-from textkit.nlp import load_ner
-from textkit.privacy import PLACEHOLDERS, Redaction, Redactor, codebook_words
+from textkit.privacy import PLACEHOLDERS, Redaction, Redactor, codebook_words, within
 from textkit.progress import progress
 from textkit.store import record_run
 
@@ -86,16 +85,18 @@ def code_table(
     raw = table.data[text_col].tolist()
     texts = ["" if is_blank(value) else normalise_text(str(value)) for value in raw]
 
-    coder = Coder(book, model=model).fit()
+    # One NLP pass: with redaction on, the pipeline keeps NER, and the same docs give lemmas for
+    # coding and entities for masking what is written.
+    coder = Coder(book, model=model, entities=redact).fit()
+    redactor = Redactor(nlp=coder.nlp_, known_words=codebook_words(book)) if redact else None
     answered = [i for i, text in enumerate(texts) if text]
     coded: dict[int, list] = {}
+    shown_answers: dict[int, Redaction] = {}
     docs = coder.nlp_.pipe((texts[i] for i in answered), batch_size=coder.batch_size)
     for index, doc in progress(zip(answered, docs), total=len(answered), label="Coding", enabled=show_progress):
         coded[index] = coder.code_doc(doc)
-
-    redactor = Redactor(nlp=load_ner(model), known_words=codebook_words(book)) if redact else None
-    unit_texts = [unit.text for index in answered for unit in coded[index]]
-    redactions = iter(redactor.pipe(unit_texts) if redactor else [Redaction(t) for t in unit_texts])
+        shown_answers[index] = redactor.redaction(doc.text, doc) if redactor else Redaction(doc.text)
+    redactions = iter([within(shown_answers[i], texts[i], unit.start, unit.end) for i in answered for unit in coded[i]])
     long_rows, unit_rows, wide_rows = [], [], []
     for index, (respondent, text) in enumerate(zip(ids, texts)):
         units = coded.get(index)

@@ -58,6 +58,15 @@ class Redaction:
         return offset + shift
 
 
+def within(redaction: Redaction, raw: str, start: int, end: int) -> Redaction:
+    """The redaction of `raw[start:end]` (a unit of an answer) from the redaction of the whole answer.
+
+    Spans are cut at the unit's edges, so a name that straddles two units is masked in both.
+    """
+    spans = [(max(s, start) - start, min(e, end) - start, p) for s, e, p in redaction.spans if s < end and e > start]
+    return _apply(raw[start:end], spans)
+
+
 def fnr_valid(digits: str) -> bool:
     """Both control digits of a fødselsnummer or D-number (first digit + 4) are right."""
     if len(digits) != 11 or not digits.isdigit():
