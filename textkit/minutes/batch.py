@@ -25,8 +25,7 @@ from textkit.minutes.items import split_items
 from textkit.minutes.manifest import FINAL, Manifest, open_manifest
 from textkit.minutes.metadata import SIDECAR, office_and_date, read_sidecar
 from textkit.minutes.outputs import write_outputs
-from textkit.nlp import load_ner
-from textkit.privacy import Redactor, codebook_words
+from textkit.privacy import Redaction, Redactor, codebook_words, within
 from textkit.progress import progress
 
 COPY_PREFIXES = ("kopi", "copy", "fw", "fwd", "vs")
@@ -94,9 +93,9 @@ def _process(inbox: Path, book: Codebook, manifest: Manifest, run_id: str, model
     if not todo:
         return counts
     sidecar = read_sidecar(inbox)
-    coder = Coder(book, model=model).fit()
-    redactor = (Redactor(nlp=load_ner(model), known_words=codebook_words(book))
-                if redact and not store_raw else None)
+    masking = redact and not store_raw
+    coder = Coder(book, model=model, entities=masking).fit()  # one pass: lemmas for coding, entities for masking
+    redactor = Redactor(nlp=coder.nlp_, known_words=codebook_words(book)) if masking else None
     holders = manifest.done_by_sha()
     for relative in progress(sorted(todo, key=_original_first), len(todo), "minutes", show_progress, min_total=2):
         path = inbox / relative
@@ -145,18 +144,18 @@ def _code_items(coder: Coder, items: list, sha: str, redactor: Redactor | None =
     docs = list(nlp.pipe(texts, batch_size=64))
     rows = []
     for k, item in enumerate(items):
+        text = docs[k].text
         matches = [m for unit in coder.code_doc(docs[k]) for m in unit.matches]
         title_matches = [m for unit in coder.code_doc(docs[len(items) + k]) for m in unit.matches] if item.title else []
-        codes = sorted({m.code for m in matches})
-        evidence = "; ".join(f"{m.code}: {m.evidence}" for m in sorted(matches, key=lambda m: (m.code, m.start)))
-        rows.append({"sha256": sha, "item_index": k + 1, "number": item.number, "title": item.title,
-                     "body": item.body, "start_line": item.start_line, "codes": ";".join(codes),
+        shown = redactor.redaction(text, docs[k]) if redactor else Redaction(text)
+        body_start = len(item.title) + 1 if item.title else 0
+        evidence = "; ".join(f"{m.code}: {within(shown, text, m.start, m.end).text}"
+                             for m in sorted(matches, key=lambda m: (m.code, m.start)))
+        rows.append({"sha256": sha, "item_index": k + 1, "number": item.number,
+                     "title": within(shown, text, 0, len(item.title)).text if item.title else "",
+                     "body": within(shown, text, body_start, len(text)).text, "start_line": item.start_line,
+                     "codes": ";".join(sorted({m.code for m in matches})),
                      "title_codes": ";".join(sorted({m.code for m in title_matches})), "evidence": evidence})
-    if redactor is not None:
-        shown = redactor.pipe([r["title"] for r in rows] + [r["body"] for r in rows] + [r["evidence"] for r in rows])
-        n = len(rows)
-        for k, row in enumerate(rows):
-            row.update(title=shown[k].text, body=shown[n + k].text, evidence=shown[2 * n + k].text)
     return rows
 
 
