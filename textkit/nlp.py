@@ -26,6 +26,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+import textkit.stacked  # noqa: F401  (registers nb_textkit_sm's second-pass components)
 from textkit.errors import TextkitError
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,10 @@ SHIPPED_DIR = Path(__file__).parent / "models" / "nb_textkit_sm"
 BLANK = "blank"
 FALLBACK_WARNING = "Using spaCy's blank 'nb' with a lookup lemmatizer ({reason}); lemmas are approximate."
 # Components a trained pipeline needs for lemmas; everything else is excluded when coding.
-_NOT_FOR_LEMMAS = ("ner", "parser", "senter")
+# (`function_words` and `entity_typer` are nb_textkit_sm's second-pass components, textkit.stacked.)
+_NOT_FOR_LEMMAS = ("ner", "entity_typer", "parser", "senter", "function_words")
+# What entities need on top of lemmas: the typer reads the sentence around each name.
+_FOR_ENTITIES = ("ner", "entity_typer", "senter")
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def _load_ner(target: str, source: str, reason: str) -> Language:
     if target == BLANK:
         return _load(target, source, reason, False)[0]
     exclude = ["morphologizer", "trainable_lemmatizer", "lemmatizer", "attribute_ruler", "tagger", "parser",
-               "senter", "sentencizer"]
+               "function_words"]
     return spacy.load(target, exclude=exclude)
 
 
@@ -108,7 +112,7 @@ def _load(target: str, source: str, reason: str, entities: bool) -> tuple[Langua
         nlp = spacy.blank("nb")
         nlp.add_pipe("textkit_lookup_lemmatizer")
         return nlp, NlpInfo("blank:nb+lookup", spacy.__version__, source, reason, tuple(nlp.pipe_names), True)
-    exclude = [c for c in _NOT_FOR_LEMMAS if c != "ner"] if entities else list(_NOT_FOR_LEMMAS)
+    exclude = [c for c in _NOT_FOR_LEMMAS if not (entities and c in _FOR_ENTITIES)]
     try:
         nlp = spacy.load(target, exclude=exclude)
     except OSError as error:

@@ -758,7 +758,8 @@ def train(
     start = time.perf_counter()
     spacy_train(Path(config_path), run_dir, overrides=overrides, use_gpu=-1)
     seconds = time.perf_counter() - start
-    return package_model(run_dir / "model-best", output_dir, train_seconds=seconds, seed=seed)
+    return package_model(run_dir / "model-best", output_dir, train_seconds=seconds, seed=seed,
+                         root=root)
 
 
 def package_model(
@@ -766,16 +767,22 @@ def package_model(
     output_dir: Path | str = DEFAULT_MODEL_DIR,
     train_seconds: float | None = None,
     seed: int | None = None,
+    stack: bool = True,
+    root: Path | None = None,
 ) -> dict[str, object]:
     """Copy a trained pipeline to ``output_dir`` with textkit's name/version meta.
 
+    With ``stack`` (the default) the second-pass components of :mod:`textkit.stacked`
+    are fitted on this pipeline's predictions and added (:func:`add_stacked_components`).
     Keeps an existing ``MODEL_CARD.md`` in ``output_dir``.  Re-saving through
     ``nlp.to_disk`` writes only what ``spacy.load`` needs.
     """
     import spacy
 
+    import textkit.stacked  # noqa: F401  (registers the stacked factories)
+
     best_dir, output_dir = Path(best_dir), Path(output_dir)
-    nlp = spacy.load(best_dir)
+    nlp = spacy.load(best_dir, exclude=list(STACKED_COMPONENTS))
     nlp.meta.update(
         name=MODEL_NAME,
         lang="nb",
@@ -786,6 +793,7 @@ def package_model(
         license="CC0-1.0 (annotations); see MODEL_CARD.md",
         sources=[{"name": "Norwegian Dependency Treebank + NorNE", "url": "https://github.com/ltgoslo/norne"}],
     )
+    stacked = add_stacked_components(nlp, root) if stack else None
     dev_scores = dict(nlp.meta.get("performance", {}))
     card = output_dir / "MODEL_CARD.md"
     card_text = card.read_text(encoding="utf-8") if card.exists() else None
@@ -802,10 +810,128 @@ def package_model(
     return {
         "output_dir": str(output_dir),
         "train_seconds": train_seconds,
+        "stacked": stacked,
         "seed": seed,
         "size_bytes": size,
         "dev_scores": dev_scores,
     }
+
+
+# ---------------------------------------------------------------------------
+# Second-pass (stacked) components
+# ---------------------------------------------------------------------------
+
+#: Component names of :mod:`textkit.stacked` in the shipped pipeline.
+STACKED_COMPONENTS = ("function_words", "entity_typer")
+#: Weights for the pipeline's own label tried on UD dev.
+PRIOR_GRID = tuple(round(0.1 * k, 1) for k in range(11))
+
+
+def _predict_sentences(nlp, sents: Sequence[Sequence[UDToken]]) -> list:
+    """Run ``nlp`` on gold-tokenised single-sentence Docs; return ``(gold, pred)`` pairs."""
+    from spacy.tokens import Doc
+
+    golds = [_make_doc(nlp.vocab, [toks]) for toks in sents if toks]
+    preds = nlp.pipe((Doc(nlp.vocab, words=[t.text for t in g]) for g in golds), batch_size=256)
+    return list(zip(golds, preds))
+
+
+def _function_word_rows(pairs) -> tuple[list, list, list]:
+    from textkit.stacked import function_word_features, is_function_word
+
+    X, y, current = [], [], []
+    for gold, pred in pairs:
+        lower = [t.lower_ for t in pred]
+        lemmas = [t.lemma_ for t in pred]
+        pos = [t.pos_ for t in pred]
+        verbforms = [str(t.morph.get("VerbForm")) for t in pred]
+        for i in range(len(pred)):
+            if is_function_word(lower[i], lemmas[i]):
+                X.append(function_word_features(lower, pos, lemmas, verbforms, i))
+                y.append(gold[i].pos_)
+                current.append(pos[i])
+    return X, y, current
+
+
+def _entity_rows(pairs, spans: str) -> tuple[list, list, list]:
+    """Entity features for the gold spans (training) or the predicted spans (tuning)."""
+    from textkit.stacked import entity_features
+
+    X, y, current = [], [], []
+    for gold, pred in pairs:
+        words = [t.text for t in gold]
+        lower = [w.lower() for w in words]
+        gold_labels = {(e.start, e.end): e.label_ for e in gold.ents}
+        for ent in (gold.ents if spans == "gold" else pred.ents):
+            X.append(entity_features(lower, words, ent.start, ent.end))
+            y.append(gold_labels.get((ent.start, ent.end)))
+            current.append(ent.label_)
+    return X, y, current
+
+
+def _best_prior(model, X, y, current, n_gold: int | None = None) -> tuple[float, float]:
+    """The prior in :data:`PRIOR_GRID` with the most correct labels on dev (F for entities)."""
+    from textkit.stacked import choose
+
+    scores = []
+    for prior in PRIOR_GRID:
+        right = sum(choose(model, f, c, prior) == g for f, g, c in zip(X, y, current))
+        if n_gold is not None:  # entity F: precision over predicted, recall over gold spans
+            p, r = right / max(len(X), 1), right / max(n_gold, 1)
+            scores.append(2 * p * r / (p + r) if p + r else 0.0)
+        else:
+            scores.append(right / max(len(X), 1))
+    best = max(range(len(PRIOR_GRID)), key=lambda k: (scores[k], -k))
+    return PRIOR_GRID[best], scores[best]
+
+
+def add_stacked_components(nlp, root: Path | None = None) -> dict[str, object]:
+    """Fit :mod:`textkit.stacked`'s components on ``nlp``'s predictions and add them.
+
+    Training rows come from the training sentences only (gold UPOS and gold entity spans,
+    features from ``nlp``'s own tags); the prior for the pipeline's label is the value in
+    :data:`PRIOR_GRID` that does best on UD dev.  The test file is not read.
+    Returns the dev accuracies before and after, for the model card.
+    """
+    from textkit.stacked import SparseLinear
+
+    train_sents = [convert_sentence(s) for s in training_sentences(root)]
+    dev_sents = [_ud_tokens(s) for s in read_conll(ud_path("dev", root))]
+    train_pairs = _predict_sentences(nlp, train_sents)
+    dev_pairs = _predict_sentences(nlp, dev_sents)
+    report: dict[str, object] = {}
+
+    X, y, _ = _function_word_rows(train_pairs)
+    words_model = SparseLinear.fit(X, y)
+    dX, dy, dcur = _function_word_rows(dev_pairs)
+    prior, acc = _best_prior(words_model, dX, dy, dcur)
+    report["function_words"] = {"train_rows": len(X), "features": len(words_model.index),
+                                "prior": prior, "dev_acc_before": sum(map(str.__eq__, dy, dcur)) / len(dy),
+                                "dev_acc_after": acc}
+    pipe = nlp.add_pipe("textkit_function_words", name="function_words",
+                        after="trainable_lemmatizer", config={"prior": prior})
+    pipe.model = words_model
+
+    X, y, _ = _entity_rows(train_pairs, "gold")
+    typer_model = SparseLinear.fit(X, y)
+    dX, dy, dcur = _entity_rows(dev_pairs, "pred")
+    n_gold = sum(len(g.ents) for g, _ in dev_pairs)
+    prior, f = _best_prior(typer_model, dX, dy, dcur, n_gold)
+    right_before = sum(map(str.__eq__, [g or "" for g in dy], dcur))
+    p, r = right_before / max(len(dX), 1), right_before / max(n_gold, 1)
+    report["entity_typer"] = {"train_rows": len(X), "features": len(typer_model.index),
+                              "prior": prior, "dev_ents_f_before": 2 * p * r / (p + r) if p + r else 0.0,
+                              "dev_ents_f_after": f}
+    pipe = nlp.add_pipe("textkit_entity_typer", name="entity_typer", after="ner",
+                        config={"prior": prior})
+    pipe.model = typer_model
+    return report
+
+
+def stack_model(model_dir: Path | str, output_dir: Path | str,
+                root: Path | None = None) -> dict[str, object]:
+    """Add (or refit) the stacked components of an already trained pipeline."""
+    return package_model(model_dir, output_dir, root=root)
 
 
 # ---------------------------------------------------------------------------
@@ -846,11 +972,27 @@ def evaluate(
     Both use ``n_process`` processes (default 1) and are measured after a short warm-up.
     """
     import spacy
+
+    import textkit.stacked  # noqa: F401  (registers the stacked factories)
+
+    scores = score_pipeline(spacy.load(model_path), conllu_path, limit, batch_size, n_process,
+                            sents_per_doc)
+    return {"model": str(model_path), **scores}
+
+
+def score_pipeline(
+    nlp,
+    conllu_path: Path | str,
+    limit: int | None = None,
+    batch_size: int = 256,
+    n_process: int = 1,
+    sents_per_doc: int = 1,
+) -> dict[str, object]:
+    """Score a loaded pipeline as :func:`evaluate` does (disabled components are skipped)."""
     from spacy.scorer import Scorer, get_ner_prf
     from spacy.tokens import Doc
     from spacy.training import Example
 
-    nlp = spacy.load(model_path)
     sents = list(read_conll(conllu_path))
     if limit is not None:
         sents = sents[:limit]
@@ -881,7 +1023,6 @@ def evaluate(
     morph = Scorer.score_token_attr(examples, "morph")["morph_acc"]
     ner = get_ner_prf(examples)
     return {
-        "model": str(model_path),
         "conllu": str(conllu_path),
         "n_sentences": len(sents),
         "n_tokens": n_tokens,
