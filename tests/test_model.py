@@ -194,6 +194,50 @@ def test_entity_substitution_augmentation_is_consistent():
     assert n_changed > 0.9 * len(extra)
 
 
+@needs_data
+def test_pseudo_name_augmentation_invents_unseen_names_of_the_same_type():
+    """``mode="pseudo"`` copies keep everything but the proper-noun name tokens, which
+    become invented words that occur nowhere in the training data."""
+    from textkit.training import (
+        _entity_spans,
+        augment_corpus,
+        convert_sentence,
+        excluded_sentences,
+        sentence_key,
+        training_sentences,
+    )
+
+    train = [(s.source, convert_sentence(s)) for s in training_sentences(NORNE)]
+    train = [(src, toks) for src, toks in train if toks]
+    excluded = {sentence_key(w) for w in excluded_sentences(NORNE)}
+    aug = augment_corpus(train, 1, seed=0, excluded_keys=excluded, mode="pseudo")
+    assert aug[: len(train)] == train
+    extra = aug[len(train):]
+    assert len(extra) > 3000
+    assert augment_corpus(train, 1, seed=0, excluded_keys=excluded, mode="pseudo") == aug
+    known = {t.form.lower() for _, toks in train for t in toks}
+    invented, k = 0, 0
+    for src, new in extra:
+        # copies come in the order of their originals; find this one's original
+        while not (train[k][0] + "#aug1" == src and len(train[k][1]) == len(new) and all(
+                o.form == n.form for o, n in zip(train[k][1], new) if o.ner == "O")):
+            k += 1
+        old = train[k][1]
+        k += 1
+        assert [(a, b, lab) for a, b, lab in _entity_spans(old)] == _entity_spans(new)
+        for o, n in zip(old, new):
+            assert (o.upos, o.morph, o.ner) == (n.upos, n.morph, n.ner)
+            if o.form != n.form:
+                assert o.upos == "PROPN" and o.ner != "O"
+                assert n.lemma.lower() not in known and n.form[:1].isupper()
+                assert n.form == n.lemma or n.form == n.lemma + "s"
+                invented += 1
+        assert sentence_key(t.form for t in new) not in excluded
+    assert invented > len(extra)
+    with pytest.raises(ValueError, match="unknown augmentation mode"):
+        augment_corpus(train[:5], 1, mode="shuffle")
+
+
 def test_training_defaults_are_unaugmented():
     """The shipped model was trained without augmentation; `textkit model train` must match."""
     import inspect
