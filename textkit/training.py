@@ -881,7 +881,10 @@ def package_model(
         license="CC0-1.0 (annotations); see MODEL_CARD.md",
         sources=[{"name": "Norwegian Dependency Treebank + NorNE", "url": "https://github.com/ltgoslo/norne"}],
     )
-    stacked = add_stacked_components(nlp, root) if stack else None
+    # predictions for fitting run on a second copy: Docs add their words to the string
+    # table, and the shipped one must hold only what training put there
+    stacked = add_stacked_components(nlp, root, spacy.load(best_dir, exclude=list(STACKED_COMPONENTS))) \
+        if stack else None
     dev_scores = dict(nlp.meta.get("performance", {}))
     card = output_dir / "MODEL_CARD.md"
     card_text = card.read_text(encoding="utf-8") if card.exists() else None
@@ -973,8 +976,11 @@ def _best_prior(model, X, y, current, n_gold: int | None = None) -> tuple[float,
     return PRIOR_GRID[best], scores[best]
 
 
-def add_stacked_components(nlp, root: Path | None = None) -> dict[str, object]:
+def add_stacked_components(nlp, root: Path | None = None, predictor=None) -> dict[str, object]:
     """Fit :mod:`textkit.stacked`'s components on ``nlp``'s predictions and add them.
+
+    ``predictor`` (default ``nlp``) is the pipeline that makes those predictions; pass a
+    second copy of ``nlp`` to keep ``nlp``'s string table free of dev words.
 
     Training rows come from the training sentences only (gold UPOS and gold entity spans,
     features from ``nlp``'s own tags); the prior for the pipeline's label is the value in
@@ -985,8 +991,9 @@ def add_stacked_components(nlp, root: Path | None = None) -> dict[str, object]:
 
     train_sents = [convert_sentence(s) for s in training_sentences(root)]
     dev_sents = [_ud_tokens(s) for s in read_conll(ud_path("dev", root))]
-    train_pairs = _predict_sentences(nlp, train_sents)
-    dev_pairs = _predict_sentences(nlp, dev_sents)
+    predictor = predictor or nlp
+    train_pairs = _predict_sentences(predictor, train_sents)
+    dev_pairs = _predict_sentences(predictor, dev_sents)
     report: dict[str, object] = {}
 
     X, y, _ = _function_word_rows(train_pairs)
