@@ -238,6 +238,25 @@ def test_pseudo_name_augmentation_invents_unseen_names_of_the_same_type():
         augment_corpus(train[:5], 1, mode="shuffle")
 
 
+@needs_data
+def test_pretraining_text_has_no_dev_or_test_sentence(tmp_path):
+    """``spacy pretrain`` reads raw text: it must not contain the evaluation sentences."""
+    import srsly
+
+    from textkit.training import pretraining_text, read_conll, training_sentences, ud_path
+
+    def key(text: str) -> str:  # letters and digits only: immune to spacing and punctuation
+        return "".join(ch for ch in text.lower() if ch.isalnum())
+
+    lines = {key(row["text"]) for row in srsly.read_jsonl(pretraining_text(tmp_path, NORNE))}
+    assert len(lines) > 15000
+    assert key(" ".join(training_sentences(NORNE)[0].words).replace("|", "")) in lines  # the key works
+    held_out = {key(" ".join(s.words)) for split in ("dev", "test") for s in read_conll(ud_path(split, NORNE))}
+    held_out = {k for k in held_out if len(k) > 5}  # fragments such as «PS:» recur in any text
+    leaked = lines & held_out
+    assert not leaked, sorted(leaked)[:3]
+
+
 def test_training_defaults_are_unaugmented():
     """The shipped model was trained without augmentation; `textkit model train` must match."""
     import inspect

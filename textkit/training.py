@@ -795,6 +795,72 @@ def build_corpora(
 # Training
 # ---------------------------------------------------------------------------
 
+# ---------------------------------------------------------------------------
+# Pretraining the tok2vec on raw text
+# ---------------------------------------------------------------------------
+
+#: Folder with the project's Norwegian seed reports (extra raw text for pretraining).
+SEEDS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+
+
+def pretraining_text(work_dir: Path | str = DEFAULT_WORK_DIR, root: Path | None = None,
+                     seeds_dir: Path | None = None) -> Path:
+    """Write ``raw.jsonl`` for ``spacy pretrain``: the training sentences (never dev or test)
+    plus the sentences of the seed reports in ``../shared/seeds`` (PDF text: line breaks and
+    hyphenation at line ends are undone).  Returns the file's path (in ``work_dir``)."""
+    import re
+
+    import srsly
+
+    lines = []
+    for sent in training_sentences(root):
+        toks = convert_sentence(sent)
+        if toks:
+            lines.append({"text": "".join(t.form + (" " if t.space_after else "") for t in toks).strip()})
+    for path in sorted((seeds_dir or SEEDS_DIR).glob("*.txt")):
+        text = re.sub(r"-\s*\n\s*(?=[a-zæøå])", "", path.read_text(encoding="utf-8"))
+        text = re.sub(r"\s+", " ", text)
+        lines.extend({"text": s} for s in re.split(r"(?<=[.!?])\s+(?=[A-ZÆØÅ])", text)
+                     if len(s.split()) >= 4)
+    out = Path(work_dir) / "raw.jsonl"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    srsly.write_jsonl(out, lines)
+    return out
+
+
+def pretrain(work_dir: Path | str = DEFAULT_WORK_DIR, epochs: int = 12, seed: int = 0,
+             root: Path | None = None, config_path: Path | str = CONFIG_PATH) -> Path:
+    """Pretrain the tok2vec with spaCy's character objective on :func:`pretraining_text`.
+
+    Why: most test names are unseen and no pretrained Norwegian vectors are available
+    offline; predicting the first and last characters of each word from its context is
+    a way to learn more from the text we have.  Returns the weights file to pass as
+    ``init_tok2vec`` to :func:`train`.
+    """
+    import spacy
+    from spacy.training.pretrain import pretrain as spacy_pretrain
+    from spacy.util import load_config
+
+    work_dir = Path(work_dir)
+    raw = pretraining_text(work_dir, root)
+    config = load_config(Path(config_path), interpolate=False)
+    defaults = load_config(Path(spacy.__file__).parent / "default_config_pretraining.cfg",
+                           interpolate=False)
+    config["pretraining"] = defaults["pretraining"]
+    config["pretraining"]["max_epochs"] = epochs
+    config["corpora"]["pretrain"] = defaults["corpora"]["pretrain"]
+    config["corpora"]["pretrain"]["path"] = str(raw)
+    config["paths"]["raw_text"] = str(raw)
+    config["system"]["seed"] = seed
+    out = work_dir / f"pretrain-seed{seed}"
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    config.to_disk(out / "config.cfg")
+    spacy_pretrain(config.interpolate(), out, use_gpu=-1, silent=True)
+    return out / "model-last.bin"
+
+
 #: Training length used for the shipped model (see MODEL_CARD.md).  spaCy keeps the
 #: best checkpoint on the dev set, so a fixed step budget makes runs reproducible.
 DEFAULT_MAX_STEPS = 8000
@@ -810,12 +876,15 @@ def train(
     augment_copies: int = DEFAULT_AUGMENT_COPIES,
     lr_total_steps: int | None = None,
     augment_mode: str = "swap",
+    init_tok2vec: Path | str | None = None,
+    pretrain_epochs: int = 0,
 ) -> dict[str, object]:
     """Train ``nb_textkit_sm`` on CPU and save it to ``output_dir``.
 
     Steps: convert the NDT (minus UD dev/test) and the UD dev file to DocBins in
     ``work_dir``; run ``spacy train`` with :data:`CONFIG_PATH`, fixed ``seed`` and
-    ``max_steps`` (dev scoring on UD dev, best checkpoint kept; ``augment_copies``
+    ``max_steps`` (with ``pretrain_epochs`` > 0 the tok2vec starts from :func:`pretrain`;
+    dev scoring on UD dev, best checkpoint kept; ``augment_copies``
     entity-substitution copies, see :func:`build_corpora`); copy the best pipeline
     to ``output_dir`` with textkit's meta data.  Checkpoints stay in ``work_dir``; only
     the final weights (no optimizer state, no training logs) go to ``output_dir``.
@@ -843,7 +912,11 @@ def train(
         # (``lr_total_steps`` > ``max_steps`` gives a truncated pilot run of a longer schedule)
         "training.optimizer.learn_rate.total_steps": lr_total_steps or max_steps,
     }
-    start = time.perf_counter()
+    start = time.perf_counter()  # training time includes pretraining
+    if pretrain_epochs and not init_tok2vec:
+        init_tok2vec = pretrain(work_dir, pretrain_epochs, seed, root)
+    if init_tok2vec:  # tok2vec weights from ``spacy pretrain``
+        overrides["paths.init_tok2vec"] = str(init_tok2vec)
     spacy_train(Path(config_path), run_dir, overrides=overrides, use_gpu=-1)
     seconds = time.perf_counter() - start
     return package_model(run_dir / "model-best", output_dir, train_seconds=seconds, seed=seed,
@@ -894,6 +967,7 @@ def package_model(
     # the training paths point into the scratch dir; don't ship them in config.cfg
     nlp.config["paths"]["train"] = None
     nlp.config["paths"]["dev"] = None
+    nlp.config["paths"]["init_tok2vec"] = None
     nlp.to_disk(output_dir)
     if card_text is not None:
         card.write_text(card_text, encoding="utf-8")
