@@ -828,6 +828,26 @@ def pretraining_text(work_dir: Path | str = DEFAULT_WORK_DIR, root: Path | None 
     return out
 
 
+def _config_with_pretraining(config_path: Path | str, raw: Path | str, epochs: int = 12):
+    """The training config plus spaCy's default ``[pretraining]`` block.
+
+    ``spacy train`` loads ``init_tok2vec`` only when that block is filled in: with an
+    empty one it silently starts from random weights.
+    """
+    import spacy
+    from spacy.util import load_config
+
+    config = load_config(Path(config_path), interpolate=False)
+    defaults = load_config(Path(spacy.__file__).parent / "default_config_pretraining.cfg",
+                           interpolate=False)
+    config["pretraining"] = defaults["pretraining"]
+    config["pretraining"]["max_epochs"] = epochs
+    config["corpora"]["pretrain"] = defaults["corpora"]["pretrain"]
+    config["corpora"]["pretrain"]["path"] = str(raw)
+    config["paths"]["raw_text"] = str(raw)
+    return config
+
+
 def pretrain(work_dir: Path | str = DEFAULT_WORK_DIR, epochs: int = 12, seed: int = 0,
              root: Path | None = None, config_path: Path | str = CONFIG_PATH) -> Path:
     """Pretrain the tok2vec with spaCy's character objective on :func:`pretraining_text`.
@@ -843,14 +863,7 @@ def pretrain(work_dir: Path | str = DEFAULT_WORK_DIR, epochs: int = 12, seed: in
 
     work_dir = Path(work_dir)
     raw = pretraining_text(work_dir, root)
-    config = load_config(Path(config_path), interpolate=False)
-    defaults = load_config(Path(spacy.__file__).parent / "default_config_pretraining.cfg",
-                           interpolate=False)
-    config["pretraining"] = defaults["pretraining"]
-    config["pretraining"]["max_epochs"] = epochs
-    config["corpora"]["pretrain"] = defaults["corpora"]["pretrain"]
-    config["corpora"]["pretrain"]["path"] = str(raw)
-    config["paths"]["raw_text"] = str(raw)
+    config = _config_with_pretraining(config_path, raw, epochs)
     config["system"]["seed"] = seed
     out = work_dir / f"pretrain-seed{seed}"
     if out.exists():
@@ -917,6 +930,12 @@ def train(
         init_tok2vec = pretrain(work_dir, pretrain_epochs, seed, root)
     if init_tok2vec:  # tok2vec weights from ``spacy pretrain``
         overrides["paths.init_tok2vec"] = str(init_tok2vec)
+        raw = work_dir / "raw.jsonl"
+        if not raw.exists():
+            pretraining_text(work_dir, root)
+        merged = work_dir / "config_with_pretraining.cfg"
+        _config_with_pretraining(config_path, raw).to_disk(merged)
+        config_path = merged
     spacy_train(Path(config_path), run_dir, overrides=overrides, use_gpu=-1)
     seconds = time.perf_counter() - start
     return package_model(run_dir / "model-best", output_dir, train_seconds=seconds, seed=seed,
