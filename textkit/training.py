@@ -987,6 +987,8 @@ def package_model(
     nlp.config["paths"]["train"] = None
     nlp.config["paths"]["dev"] = None
     nlp.config["paths"]["init_tok2vec"] = None
+    if "raw_text" in nlp.config["paths"]:
+        nlp.config["paths"]["raw_text"] = None
     nlp.to_disk(output_dir)
     if card_text is not None:
         card.write_text(card_text, encoding="utf-8")
