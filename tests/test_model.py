@@ -148,24 +148,25 @@ def test_ner_gold_is_complete_in_training_and_evaluation_docs():
     assert labels == {"PER", "ORG", "LOC", "GPE_LOC", "GPE_ORG", "PROD", "EVT", "DRV", "MISC"}
 
 
-@needs_data
-def test_entity_substitution_augmentation_is_consistent():
-    """Augmented copies swap whole entity spans for training entities of the same type."""
-    import spacy
-
-    from textkit.training import (
-        _entity_spans,
-        _make_doc,
-        augment_corpus,
-        convert_sentence,
-        excluded_sentences,
-        sentence_key,
-        training_sentences,
-    )
+@pytest.fixture(scope="module")
+def converted_training():
+    """The converted training sentences as ``(source, tokens)`` and the keys of the UD
+    dev/test sentences, as :func:`textkit.training.build_corpora` uses them."""
+    from textkit.training import convert_sentence, excluded_sentences, sentence_key, training_sentences
 
     train = [(s.source, convert_sentence(s)) for s in training_sentences(NORNE)]
     train = [(src, toks) for src, toks in train if toks]
-    excluded = {sentence_key(w) for w in excluded_sentences(NORNE)}
+    return train, {sentence_key(w) for w in excluded_sentences(NORNE)}
+
+
+@needs_data
+def test_entity_substitution_augmentation_is_consistent(converted_training):
+    """Augmented copies swap whole entity spans for training entities of the same type."""
+    import spacy
+
+    from textkit.training import _entity_spans, _make_doc, augment_corpus, sentence_key
+
+    train, excluded = converted_training
     aug = augment_corpus(train, 1, seed=0, excluded_keys=excluded)
     assert aug[: len(train)] == train  # originals kept, in order
     extra = aug[len(train):]
@@ -195,21 +196,12 @@ def test_entity_substitution_augmentation_is_consistent():
 
 
 @needs_data
-def test_pseudo_name_augmentation_invents_unseen_names_of_the_same_type():
+def test_pseudo_name_augmentation_invents_unseen_names_of_the_same_type(converted_training):
     """``mode="pseudo"`` copies keep everything but the proper-noun name tokens, which
     become invented words that occur nowhere in the training data."""
-    from textkit.training import (
-        _entity_spans,
-        augment_corpus,
-        convert_sentence,
-        excluded_sentences,
-        sentence_key,
-        training_sentences,
-    )
+    from textkit.training import _entity_spans, augment_corpus, sentence_key
 
-    train = [(s.source, convert_sentence(s)) for s in training_sentences(NORNE)]
-    train = [(src, toks) for src, toks in train if toks]
-    excluded = {sentence_key(w) for w in excluded_sentences(NORNE)}
+    train, excluded = converted_training
     aug = augment_corpus(train, 1, seed=0, excluded_keys=excluded, mode="pseudo")
     assert aug[: len(train)] == train
     extra = aug[len(train):]

@@ -219,22 +219,21 @@ class EntityTyper(_Stacked):
         if self.model is None or not doc.ents:
             return doc
         ents = list(doc.ents)
-        by_sentence: dict[int, list[int]] = {}
-        for k, ent in enumerate(ents):
-            by_sentence.setdefault(ent.sent.start if doc.has_annotation("SENT_START") else 0,
-                                   []).append(k)
+        k = 0  # doc.ents and doc.sents are both in order: walk them together
         for sent in self._sentences(doc):
-            members = by_sentence.get(sent.start)
-            if not members:
+            if k == len(ents):
+                break
+            if ents[k].start >= sent.end:
                 continue
             words = [t.text for t in sent]
             lower = [w.lower() for w in words]
-            for k in members:
+            while k < len(ents) and ents[k].start < sent.end:  # entities starting in this sentence
                 ent = ents[k]
                 feats = entity_features(lower, words, ent.start - sent.start, ent.end - sent.start)
                 label = choose(self.model, feats, ent.label_, self.prior)
                 if label != ent.label_:
                     ents[k] = Span(doc, ent.start, ent.end, label=label)
+                k += 1
         doc.ents = ents
         return doc
 
