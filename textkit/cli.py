@@ -2,6 +2,10 @@
 
 Each command checks its arguments, calls one library function, prints where it wrote its
 outputs, and turns a `TextkitError` into a one-line message and exit code 1.
+
+Anything that comes from data (answers, column and group names, file names, error messages)
+is printed without rich's console markup, so «[/]» in an answer cannot crash the console and
+«[person]» placeholders stay visible.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from textkit.errors import TextkitError
 
@@ -48,19 +54,25 @@ def friendly(command):
         try:
             return command(*args, **kwargs)
         except TextkitError as error:
-            err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+            err.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper
 
 
 def _frame_table(frame, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
+    """A rich table of a DataFrame; every title, header and cell is plain text, never markup."""
+    table = Table(title=Text(title), title_justify="left")
     for column in frame.columns:
-        table.add_column(str(column), overflow="fold")
+        table.add_column(Text(str(column)), overflow="fold")
     for row in frame.itertuples(index=False):
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
     return table
+
+
+def say(text: str) -> None:
+    """Print a line that may hold data (file names, words, groups) literally."""
+    console.print(text, markup=False, highlight=False)
 
 
 @app.command()
@@ -78,7 +90,7 @@ def demo(
 
     result = run_demo(out, force=force, model=model, show_progress=True)
     nlp = result.evu.run["nlp"]
-    console.print(f"NLP model: {nlp['name']} {nlp['version']} ({nlp['reason']})")
+    say(f"NLP model: {nlp['name']} {nlp['version']} ({nlp['reason']})")
     console.print(_frame_table(result.tabell7.drop(columns=["kategori", "Eksempler"]), "Tabell 7. Type etter- og videreutdanning"))
     console.print(_frame_table(result.tabell8.drop(columns=["delkategori"]),
                                "Tabell 8. Deltyper innen brukeroppfølging, veiledning og inkludering"))
@@ -86,12 +98,12 @@ def demo(
     shown = partnership[["Kategori"] + [c for c in partnership.columns if c.endswith(": antall")] + ["p"]]
     console.print(_frame_table(shown, "Temaer på partnerskapsmøtene, etter kommunal/statlig ansettelse (antall svar)"))
     for name in result.coding:
-        console.print(f"Outputs written to {result.out / name} (codes, run.json) and {result.out / name / 'tabeller'}")
-    console.print(f"Survey with coded variables for both questions: {result.merged}")
-    console.print(f"Word clouds of the partnership answers (figures 20–21): {result.out / 'partnerskap' / 'ordskyer'}")
-    console.print("Audit reports: " + ", ".join(str(p) for p in result.reports.values()))
+        say(f"Outputs written to {result.out / name} (codes, run.json) and {result.out / name / 'tabeller'}")
+    say(f"Survey with coded variables for both questions: {result.merged}")
+    say(f"Word clouds of the partnership answers (figures 20–21): {result.out / 'partnerskap' / 'ordskyer'}")
+    say("Audit reports: " + ", ".join(str(p) for p in result.reports.values()))
     m = result.minutes.counts
-    console.print(f"Minutes ({result.out / 'referater'}): {m['found']} files, {m['done']} new documents coded, "
+    say(f"Minutes ({result.out / 'referater'}): {m['found']} files, {m['done']} new documents coded, "
                   f"{m['skipped']} unchanged since the last demo; see summary.md")
 
 
@@ -105,9 +117,9 @@ def info(model: Optional[str] = typer.Option(None, help="Resolve this model inst
     from textkit.nlp import describe
 
     nlp = describe(model)
-    console.print(f"textkit {__version__}, spaCy {spacy.__version__}, Python {sys.version.split()[0]}")
-    console.print(f"NLP model: {nlp.name} {nlp.version} ({nlp.source}) — {nlp.reason}", markup=False)
-    console.print(f"components: {', '.join(nlp.components)}")
+    say(f"textkit {__version__}, spaCy {spacy.__version__}, Python {sys.version.split()[0]}")
+    say(f"NLP model: {nlp.name} {nlp.version} ({nlp.source}) — {nlp.reason}", markup=False)
+    say(f"components: {', '.join(nlp.components)}")
     if nlp.lemmas_approximate:
         console.print("[yellow]lemmas are approximate (lookup fallback)[/yellow]")
 
@@ -136,9 +148,9 @@ def code(
     result = code_table(input, id_col, text_col, codebook, out=out, sheet=sheet, model=model, force=force,
                         show_progress=True, redact=not no_redact, store_raw=store_raw)
     counts = result.run["counts"]
-    console.print(f"{counts['rows_in']} rows, {counts['answers']} answers, {counts['empty']} empty; "
+    say(f"{counts['rows_in']} rows, {counts['answers']} answers, {counts['empty']} empty; "
                   f"{counts['units']} units ({counts['units_by_status'].get('uncoded', 0)} uncoded)")
-    console.print(f"Outputs written to {out}")
+    say(f"Outputs written to {out}")
 
 
 @app.command()
@@ -148,7 +160,8 @@ def tables(
     out: Path = typer.Option(..., "--out", help="Folder for the tables (CSV, tabeller.xlsx, tabeller.md, figure)."),
     survey: Optional[Path] = typer.Option(None, help="Survey file with the group column (default: the coded file)."),
     id_col: Optional[str] = typer.Option(None, "--id-col", help="Id column in --survey (default: the one used to code)."),
-    group_col: str = typer.Option("ansatt", "--group-col", help="Group variable for the crosstab and chart."),
+    group_col: Optional[str] = typer.Option(None, "--group-col", help="Group variable for the crosstab and chart "
+                                            "(default: 'ansatt' where the survey has it)."),
     no_group: bool = typer.Option(False, "--no-group", help="Only Tabell 7/8, no crosstab or chart."),
     sheet: Optional[str] = typer.Option(None, help="Excel sheet of --survey."),
     min_cell: int = typer.Option(5, "--min-cell", help="Suppress counts of 1..N-1 respondents (0 = no suppression)."),
@@ -163,13 +176,18 @@ def tables(
     """
     from textkit.tablefiles import write_tables
 
-    result = write_tables(codes, out, survey=survey, id_col=id_col, group_col=None if no_group else group_col,
-                          sheet=sheet, min_cell=min_cell, charts=charts, force=force)
+    from textkit.tablefiles import DEFAULT_GROUP
+
+    result = write_tables(codes, out, survey=survey, id_col=id_col,
+                          group_col=None if no_group else (group_col or DEFAULT_GROUP), sheet=sheet,
+                          min_cell=min_cell, charts=charts, force=force, require_group=group_col is not None)
+    for note in result.notes:
+        say(note)
     if result.crosstab is not None:
         shown = result.crosstab_table[["Kategori"] + [c for c in result.crosstab_table.columns if c.endswith(": %")]
                                       + ["Test", "p"]]
-        console.print(_frame_table(shown, f"Andel som nevner kategorien, etter {group_col}"))
-    console.print(f"Tables written to {out}: " + ", ".join(p.name for p in result.files))
+        console.print(_frame_table(shown, f"Andel som nevner kategorien, etter {group_col or DEFAULT_GROUP}"))
+    say(f"Tables written to {out}: " + ", ".join(p.name for p in result.files))
 
 
 @app.command()
@@ -193,8 +211,8 @@ def merge(
     from textkit.merge import merge_codes
 
     result = merge_codes(survey, codes, id_col, out=out, prefix=prefix, sheet=sheet, codebook=codebook, force=force)
-    console.print(f"{result.rows} rows, {result.rows_with_codes} with codes; added {', '.join(result.added)}")
-    console.print(f"Merged file written to {result.path}")
+    say(f"{result.rows} rows, {result.rows_with_codes} with codes; added {', '.join(result.added)}")
+    say(f"Merged file written to {result.path}")
 
 
 @app.command()
@@ -228,8 +246,8 @@ def cloud(
                          max_words=max_words, force=force, redact=not no_redact)
     for group, freq in result.frequencies.items():
         words = ", ".join(f"{t} {c}" for t, c in list(freq.counts().items())[:top])
-        console.print(f"{group} ({freq.answers} svar): {words}")
-    console.print(f"Clouds and tables written to {out}")
+        say(f"{group} ({freq.answers} svar): {words}")
+    say(f"Clouds and tables written to {out}")
 
 
 @app.command()
@@ -245,20 +263,20 @@ def kwic(
     out: Optional[Path] = typer.Option(None, "--out", help="Write all occurrences to this CSV file."),
     sheet: Optional[str] = typer.Option(None, help="Excel sheet."),
     no_redact: bool = typer.Option(False, "--no-redact", help="Show the raw text (names, numbers unmasked)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --out file (never the input)."),
 ) -> None:
     """Keyword in context: every occurrence of a word with its context, respondent id and group.
 
     Example: textkit kwic corpora/survey_2025.sav --text-col partnerskap_fritekst --term sykefravær --forms
     """
-    from textkit.io import write_csv
     from textkit.concordance import kwic as find
 
     rows = find(input, text_col, term, window=window, id_col=id_col, group_col=group_col, forms=forms, sheet=sheet,
-                redact=not no_redact)
+                redact=not no_redact, out=out, force=force)
     shown = rows.drop(columns=["start", "end"] + ([] if group_col else ["group"]))
     console.print(_frame_table(shown.head(50), f"«{term}»: {len(rows)} occurrences" + (" (first 50)" if len(rows) > 50 else "")))
     if out:
-        console.print(f"All occurrences written to {write_csv(out, rows)}")
+        say(f"All occurrences written to {out}")
 
 
 @codebook_app.command("validate")
@@ -269,10 +287,11 @@ def codebook_validate(path: Path = typer.Argument(..., help="Codebook YAML file.
 
     book = load_codebook(path)
     nodes = book.nodes()
-    console.print(f"{path}: valid — {book.id} {book.version}, {len(book.categories)} categories, "
+    say(f"{path}: valid — {book.id} {book.version}, {len(book.categories)} categories, "
                   f"{len(nodes) - len(book.categories)} subcategories, sha256 {book.sha256[:12]}…")
     if not book.locked:
-        console.print(f"[yellow]version {book.version} is not in the lock file yet: run 'textkit codebook lock {path}'[/yellow]")
+        console.print(f"[yellow]version {escape(book.version)} is not in the lock file yet: run "
+                      f"'textkit codebook lock {escape(str(path))}'[/yellow]")
 
 
 @codebook_app.command("test")
@@ -289,8 +308,8 @@ def codebook_test(
     rows = self_test(book, Coder(book, model=model).fit())
     failed = [r for r in rows if not r["ok"]]
     for row in failed:
-        console.print(f"FAIL {row['kind']} of {row['category']}: {row['text']!r} → {row['found'] or 'no code'}")
-    console.print(f"{len(rows) - len(failed)} of {len(rows)} checks passed")
+        say(f"FAIL {row['kind']} of {row['category']}: {row['text']!r} → {row['found'] or 'no code'}")
+    say(f"{len(rows) - len(failed)} of {len(rows)} checks passed")
     if failed:
         raise typer.Exit(1)
 
@@ -317,10 +336,16 @@ def codebook_diff(
 
     if corpus is not None and not text_col:
         raise typer.BadParameter("--text-col is required with --corpus")
+    if out:
+        from textkit.io.outputs import check_output_file
+
+        if out.suffix.lower() not in (".md", ".json", ".csv") or (out.suffix.lower() == ".csv" and corpus is None):
+            raise typer.BadParameter("--out must end in .md or .json (or .csv with --corpus)")
+        check_output_file(out, force=force, inputs=[old, new, corpus])
     result = diff_codebooks(old, new)
     units = unit_changes(old, new, corpus, id_col, text_col, model=model, sheet=sheet) if corpus else None
     if out:
-        console.print(f"Diff written to {result.write(out, units=units, force=force)}")
+        say(f"Diff written to {result.write(out, units=units, force=force, inputs=(old, new, corpus))}")
     else:
         console.print(result.to_markdown(units), markup=False)
 
@@ -342,7 +367,7 @@ def codebook_export(
     if format not in ("md", "docx", "qdc"):
         raise typer.BadParameter("--format must be md, docx or qdc")
     target = out or path.with_suffix("." + format)
-    console.print(f"Codebook written to {export_codebook(path, target, format, force=force)}")
+    say(f"Codebook written to {export_codebook(path, target, format, force=force)}")
 
 
 @codebook_app.command("lock")
@@ -351,7 +376,7 @@ def codebook_lock(path: Path = typer.Argument(..., help="Codebook YAML file.")) 
     """Record this version's SHA-256 so later edits without a version bump are refused."""
     from textkit.codebook import lock_codebook
 
-    console.print(f"Locked in {lock_codebook(path)}")
+    say(f"Locked in {lock_codebook(path)}")
 
 
 @app.command()
@@ -360,6 +385,7 @@ def report(
     codes: Path = typer.Argument(..., help="Output folder of 'textkit code'."),
     out: Path = typer.Option(..., "--out", help="The HTML file to write."),
     model: Optional[str] = typer.Option(None, help="spaCy model for the codebook self-test (default: the active one)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing report file."),
 ) -> None:
     """Audit report: one self-contained HTML file with the run, codebook, self-test, every unit and its evidence.
 
@@ -368,7 +394,7 @@ def report(
     """
     from textkit.report import write_report
 
-    console.print(f"Report written to {write_report(codes, out, self_test_model=model)}")
+    say(f"Report written to {write_report(codes, out, self_test_model=model, force=force)}")
 
 
 @app.command()
@@ -388,15 +414,20 @@ def agree(
 
     if len(sheets) < 2:
         raise typer.BadParameter("give at least two coders' sheets (or one sheet and the coding folder)")
+    if out:
+        from textkit.io.outputs import check_output_folder
+        from textkit.reliability import OUTPUT_FILES
+
+        check_output_folder(out, force=force, inputs=sheets, produces=OUTPUT_FILES)
     result = measure(sheets)
     shown = result.table.reset_index() if result.table.index.name else result.table
     columns = [c for c in shown.columns if c in ("category", "kategori", "n_pairable", "percent_agreement", "kappa",
                                                     "alpha", "reading")]
     console.print(_frame_table((shown[columns] if columns else shown).round(3), "Reliabilitet per kategori"))
-    console.print(f"{len(result.disagreements)} disagreements (unit × category).")
+    say(f"{len(result.disagreements)} disagreements (unit × category).")
     if out:
-        written = result.write(out, force=force)
-        console.print(f"Results written to {out}" + (f": {', '.join(Path(p).name for p in written)}" if written else ""))
+        written = result.write(out, force=force, inputs=tuple(sheets))
+        say(f"Results written to {out}" + (f": {', '.join(Path(p).name for p in written)}" if written else ""))
 
 
 @review_app.command("export")
@@ -405,6 +436,7 @@ def review_export(
     codes: Path = typer.Argument(..., help="Output folder of 'textkit code'."),
     out: Path = typer.Option(..., "--out", help="The review workbook to write (.xlsx)."),
     coder: str = typer.Option("", help="Reviewer's name, recorded in the sheet (optional)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing sheet (a filled-in sheet is a day's work)."),
 ) -> None:
     """Write an Excel sheet for a reviewer: one row per unit, redacted text, suggestions, drop-downs per category.
 
@@ -412,7 +444,7 @@ def review_export(
     """
     from textkit.review import export_review
 
-    console.print(f"Review sheet written to {export_review(codes, out, coder)}")
+    say(f"Review sheet written to {export_review(codes, out, coder, force=force)}")
 
 
 @review_app.command("import")
@@ -429,7 +461,7 @@ def review_import(
     from textkit.review import FINAL_FILE, import_review
 
     result = import_review(sheet, codes, coder)
-    console.print(f"{result.decisions_added} decisions by {result.coder} stored; {result.units_changed} units changed "
+    say(f"{result.decisions_added} decisions by {result.coder} stored; {result.units_changed} units changed "
                   f"({result.codes_changed} codes). Final codes written to {Path(codes) / FINAL_FILE}")
 
 
@@ -457,11 +489,11 @@ def minutes_run(
                          redact=not no_redact, store_raw=store_raw)
     c = result.counts
     if result.nothing_to_do:
-        console.print(f"Nothing to do: all {c['found']} files are unchanged since the last run.")
+        say(f"Nothing to do: all {c['found']} files are unchanged since the last run.")
     else:
-        console.print(f"{c['found']} files: processed {c['processed']} (done {c['done']}, failed {c['failed']}, "
+        say(f"{c['found']} files: processed {c['processed']} (done {c['done']}, failed {c['failed']}, "
                       f"duplicate {c['duplicate']}, unsupported {c['unsupported']}), skipped {c['skipped']} unchanged.")
-    console.print(f"Outputs written to {out} (" + ", ".join(p.name for p in result.files) + ", manifest.sqlite)")
+    say(f"Outputs written to {out} (" + ", ".join(p.name for p in result.files) + ", manifest.sqlite)")
 
 
 @model_app.command("train")
@@ -482,7 +514,7 @@ def model_train(
 
     result = training.train(out, seed=seed, augment_copies=augment_copies, augment_mode=augment_mode)
     print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
-    console.print(f"Model written to {out}")
+    say(f"Model written to {out}")
 
 
 @model_app.command("evaluate")

@@ -21,7 +21,8 @@ from wordcloud import WordCloud
 from textkit.errors import InputError
 from textkit.frequencies import FrequencyTable, frequency_table, keyness, stop_words, tokenize
 from textkit.io import read_table, write_csv, write_json, write_text
-from textkit.io.atomic import atomic_path, refuse_existing
+from textkit.io.atomic import atomic_path
+from textkit.io.outputs import check_output_folder
 from textkit.normalise import is_blank, normalise_text
 from textkit.privacy import Redactor, strip_placeholders
 
@@ -61,6 +62,9 @@ def make_clouds(input_path: str | Path, text_col: str, group_col: str | None, ou
     Names, e-mail addresses, phone and identity numbers are removed before counting
     (`redact=False` counts the raw text): a name must never become a word in a cloud.
     """
+    if out is not None:
+        check_output_folder(out, force=force, inputs=[input_path, *(stopword_files or [])],
+                            produces=("keyness.csv", "ordskyer.md", "run.json"), prefixes=("ordsky_", "frekvens_"))
     table = read_table(input_path, sheet=sheet, text_columns=[text_col])
     table.require_columns(*(c for c in (text_col, group_col) if c))
     texts, groups = _answers(table, text_col, group_col)
@@ -87,7 +91,6 @@ def make_clouds(input_path: str | Path, text_col: str, group_col: str | None, ou
     if out is None:
         return result
     out = Path(out)
-    _refuse_existing(out, force)
     for group, freq in frequencies.items():
         slug = _slug(group)
         result.files.append(write_csv(out / f"frekvens_{slug}.csv", freq.table))
@@ -160,7 +163,3 @@ def _summary(result: CloudResult, text_col: str, group_col: str | None, top: int
 def _slug(group: str) -> str:
     slug = re.sub(r"[^a-z0-9æøå]+", "_", group.lower()).strip("_")
     return slug.replace("æ", "ae").replace("ø", "o").replace("å", "a") or "gruppe"
-
-
-def _refuse_existing(out: Path, force: bool) -> None:
-    refuse_existing(out, ("ordsky", "frekvens_", "keyness"), force)

@@ -169,14 +169,14 @@ class CodebookDiff:
             lines += _units_markdown(units)
         return "\n".join(lines).rstrip() + "\n"
 
-    def write(self, out: str | Path, units: pd.DataFrame | None = None, force: bool = False) -> Path:
+    def write(self, out: str | Path, units: pd.DataFrame | None = None, force: bool = False,
+              inputs: tuple[str | Path | None, ...] = ()) -> Path:
         """Write the report by suffix: `.md` (markdown), `.json` (diff, summary and unit rows),
-        `.csv` (the unit changes; needs `units`)."""
+        `.csv` (the unit changes; needs `units`). Never over `inputs` (the codebooks, the corpus)."""
         from textkit.io import write_csv, write_json, write_text
+        from textkit.io.outputs import check_output_file
 
-        out = Path(out)
-        if out.exists() and not force:
-            raise OutputError(f"{out}: already exists. Choose another --out file or pass --force to replace it.")
+        out = check_output_file(out, force=force, inputs=inputs)
         suffix = out.suffix.lower()
         if suffix == ".md":
             return write_text(out, self.to_markdown(units))

@@ -82,9 +82,10 @@ def export_codebook(codebook: str | Path | Codebook, target: str | Path, format:
     format = (format or target.suffix.lstrip(".")).lower()
     if format not in FORMATS:
         raise OutputError(f"{target}: unknown export format '{format}'. Use md, docx or qdc.")
-    if target.exists() and not force:
-        raise OutputError(f"{target}: already exists. Choose another --out file or pass --force to replace it.")
     from textkit.io import atomic_path, write_text
+    from textkit.io.outputs import check_output_file
+
+    check_output_file(target, force=force, inputs=[book.path])
 
     if format == "md":
         return write_text(target, codebook_markdown(book))

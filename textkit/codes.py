@@ -18,7 +18,8 @@ import pandas as pd
 
 from textkit.codebook import Codebook, load_codebook
 from textkit.errors import CodebookError, InputError
-from textkit.io.tables import format_id
+from textkit.io.cells import unneutralise_frame
+from textkit.io.tables import file_sha256, format_id
 
 REQUIRED = ("codes_long.csv", "codes_wide.csv", "run.json")
 
@@ -49,7 +50,12 @@ def load_codes(codes: str | Path | Any) -> Codes:
 
 
 def _read_codes_dir(folder: Path) -> Codes:
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder. Give the --out folder of 'textkit code'.")
     missing = [name for name in REQUIRED if not (folder / name).is_file()]
+    if missing == ["run.json"]:
+        raise InputError(f"{folder}: incomplete coding folder (run.json missing: the run that wrote it was "
+                         "interrupted). Run 'textkit code' again with --force.")
     if missing:
         raise InputError(
             f"{folder}: not a textkit coding folder ({', '.join(missing)} missing). "
@@ -57,11 +63,33 @@ def _read_codes_dir(folder: Path) -> Codes:
         )
     try:
         run = json.loads((folder / "run.json").read_text("utf-8"))
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"{folder / 'run.json'}: not valid JSON ({error}).") from error
-    long = pd.read_csv(folder / "codes_long.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    wide = pd.read_csv(folder / "codes_wide.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    _check_files(folder, run)
+    long = unneutralise_frame(_read_csv(folder / "codes_long.csv"))
+    wide = unneutralise_frame(_read_csv(folder / "codes_wide.csv"))
     return Codes(_long_as_text(long), _wide_as_text(wide), run, str(folder), folder=folder)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: damaged ({' '.join(str(error).split())}). Run 'textkit code' again "
+                         "with --force.") from error
+
+
+def _check_files(folder: Path, run: dict) -> None:
+    """The files beside run.json must be the ones that run wrote (SHA-256 recorded in run.json).
+
+    Folders written before textkit recorded the hashes carry no `files` entry and are read as
+    they are.
+    """
+    for name, recorded in (run.get("files") or {}).items():
+        path = folder / name
+        if not path.is_file() or file_sha256(path) != recorded:
+            raise InputError(f"{path}: not the file run.json of {folder} describes (changed or left by an "
+                             "interrupted run). Run 'textkit code' again with --force.")
 
 
 def _long_as_text(frame: pd.DataFrame) -> pd.DataFrame:

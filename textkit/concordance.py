@@ -16,7 +16,8 @@ import pandas as pd
 
 from textkit.coding import compound_match
 from textkit.errors import InputError
-from textkit.io import read_table
+from textkit.io import read_table, write_csv
+from textkit.io.outputs import check_output_file
 from textkit.normalise import is_blank, normalise_text
 from textkit.privacy import Redactor
 
@@ -27,11 +28,17 @@ COLUMNS = ["id", "group", "left", "match", "right", "start", "end"]
 
 def kwic(input_path: str | Path, text_col: str, term: str, window: int = 5, id_col: str | None = "id",
          group_col: str | None = None, forms: bool = False, sheet: str | None = None,
-         min_part: int = 3, redact: bool = True) -> pd.DataFrame:
-    """One row per occurrence: id, group, `window` words left and right, the match, offsets."""
+         min_part: int = 3, redact: bool = True, out: str | Path | None = None, force: bool = False) -> pd.DataFrame:
+    """One row per occurrence: id, group, `window` words left and right, the match, offsets.
+
+    Given `out`, every occurrence is also written there as CSV (checked before any work; never
+    over the input, an existing file only with `force`).
+    """
     needle = term.strip().lower()
     if not needle or not WORD.fullmatch(needle):
         raise InputError(f"--term '{term}': give one word (letters, optionally with hyphens).")
+    if out is not None:
+        check_output_file(out, force=force, inputs=[input_path])
     table = read_table(input_path, sheet=sheet, text_columns=[text_col])
     wanted = [c for c in (text_col, id_col, group_col) if c]
     table.require_columns(*wanted)
@@ -57,7 +64,10 @@ def kwic(input_path: str | Path, text_col: str, term: str, window: int = 5, id_c
                 right = " ".join(t for t, _, _ in tokens[k + 1:k + 1 + window])
                 rows.append({"id": ids[i], "group": group, "left": left, "match": token, "right": right,
                              "start": start + word.start(), "end": start + word.end()})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    if out is not None:
+        write_csv(out, frame)
+    return frame
 
 
 def _group(value, labels: dict) -> str:

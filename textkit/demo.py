@@ -72,7 +72,7 @@ def run_demo(out: str | Path = "outputs/demo", force: bool = False, model: str |
         # The last merge carries every question's variables: that file is the demo's deliverable.
         target = out / "survey_2025_kodet.sav" if number == len(QUESTIONS) else folder / f"survey_2025_{prefix}.sav"
         survey = merge_codes(survey, folder, "id", out=target, prefix=prefix, force=force).path
-        result.reports[name] = write_report(folder, folder / "rapport.html", self_test_model=model)
+        result.reports[name] = write_report(folder, folder / "rapport.html", self_test_model=model, force=force)
     result.merged = survey
     # Figures 20–21: one cloud per employment line for the partnership answers.
     result.clouds = make_clouds(SURVEY, "partnerskap_fritekst", "ansatt", out / "partnerskap" / "ordskyer", force=force)

@@ -5,6 +5,13 @@ arrive as NFD Unicode, with mojibake (`Ã¸` for `ø`), non-breaking spaces or W
 breaks. Coding must not depend on which route a file took, so all of that is undone here, and
 nothing else: case, punctuation and spelling are kept because they carry meaning (acronyms,
 typos the fuzzy matcher should see).
+
+Characters nobody can see are removed before anything else looks at the text: NUL and other
+control characters (a NUL inside «veiled\x00ning» hid the word from every rule) and zero-width
+characters (U+200B/C/D, U+2060, U+FEFF, soft hyphen), which joined «MI,\u200bveiledning» into
+one token. Combining sequences are composed (NFC), and «o»/«O» with a combining slash
+(U+0338 or U+0337), which Unicode does not compose, become «ø»/«Ø». Offsets in every output
+refer to this cleaned text, which is the `unit_text` written beside them.
 """
 
 from __future__ import annotations
@@ -16,6 +23,11 @@ import ftfy
 
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 _NEWLINES = re.compile(r"\r\n?")
+#: C0/C1 controls except tab and line breaks, zero-width characters, BOM and soft hyphen.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff\u00ad]")
+#: C1 controls are removed only after mojibake repair, which needs them («Ã\x85» is «Å»).
+_C1 = re.compile(r"[\x80-\x9f]")
+_SLASHED = {"o\u0338": "ø", "O\u0338": "Ø", "o\u0337": "ø", "O\u0337": "Ø"}
 
 
 def repair_mojibake(text: str) -> str:
@@ -23,10 +35,20 @@ def repair_mojibake(text: str) -> str:
     return ftfy.fix_encoding(text)
 
 
+def clean_characters(text: str, controls: bool = True) -> str:
+    """Remove invisible characters and compose letters; the first step of every normalisation."""
+    text = _INVISIBLE.sub("", text)
+    if controls:
+        text = _C1.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    for sequence, letter in _SLASHED.items():
+        text = text.replace(sequence, letter)
+    return text
+
+
 def normalise_text(text: str) -> str:
     """Return the canonical form of one free-text answer (NFC, repaired, tidy white space)."""
-    text = repair_mojibake(text)
-    text = unicodedata.normalize("NFC", text)
+    text = clean_characters(repair_mojibake(clean_characters(text, controls=False)))
     text = _NEWLINES.sub("\n", text)
     text = _SPACES.sub(" ", text)
     lines = [line.strip() for line in text.split("\n")]
@@ -39,8 +61,7 @@ def normalise_document(text: str) -> str:
     Runs of blank lines become one; line ends become «\n»; lines keep their words but lose
     trailing spaces and Markdown/bold decoration around headings is left for the splitter.
     """
-    text = repair_mojibake(text)
-    text = unicodedata.normalize("NFC", text)
+    text = clean_characters(repair_mojibake(clean_characters(text, controls=False)))
     text = _NEWLINES.sub("\n", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
@@ -52,4 +73,4 @@ def is_blank(text: object) -> bool:
         return True
     if isinstance(text, float) and text != text:  # NaN
         return True
-    return not str(text).strip()
+    return not clean_characters(str(text)).strip()

@@ -1,8 +1,14 @@
 """The coding run: read → normalise → NLP → segment → code → outputs (SPEC §5).
 
 `code_table` is what `textkit code` calls and what a notebook calls: it returns the three
-outputs as pandas objects and writes them only when given a folder. Writing is atomic per
-file, and an existing output folder is refused unless `force=True`.
+outputs as pandas objects and writes them only when given a folder. The output folder is
+checked before any work (`textkit.io.outputs`) and an earlier run in it is replaced only with
+`force=True`.
+
+A coding folder is complete or visibly not: `run.json` is removed first and written last,
+with the SHA-256 of `codes_long.csv` and `codes_wide.csv` beside it, and every reader checks
+them (`textkit.codes`). A run killed half-way leaves a folder that `tables`, `merge`, `review`
+and `report` refuse, instead of new codes beside an old `run.json`.
 """
 
 from __future__ import annotations
@@ -17,8 +23,8 @@ import pandas as pd
 from textkit import __version__
 from textkit.codebook import Codebook, load_codebook
 from textkit.coding import Coder
-from textkit.errors import OutputError
-from textkit.io import read_table, write_csv, write_json
+from textkit.io import file_sha256, read_table, write_csv, write_json
+from textkit.io.outputs import check_output_folder
 from textkit.normalise import is_blank, normalise_text
 from textkit.privacy import PLACEHOLDERS, Redaction, Redactor, codebook_words, within
 from textkit.progress import progress
@@ -28,6 +34,7 @@ from textkit.store import record_run
 LONG_COLUMNS = ["id", "unit", "unit_text", "code", "subcode", "source", "rule", "evidence",
                 "start", "end", "score", "codebook_id", "codebook_version"]
 OUTPUT_FILES = ("codes_long.csv", "codes_wide.csv", "run.json")
+HASHED_FILES = ("codes_long.csv", "codes_wide.csv")
 
 
 @dataclass
@@ -41,14 +48,17 @@ class CodingResult:
     codebook: Codebook
 
     def write(self, out: str | Path, force: bool = False) -> Path:
-        out = Path(out)
-        if not force:
-            _refuse_existing(out)
+        out = check_output_folder(out, force=force, inputs=self._inputs(), produces=OUTPUT_FILES)
+        (out / "run.json").unlink(missing_ok=True)  # from here until the end the folder is visibly incomplete
         write_csv(out / "codes_long.csv", self.codes_long)
         write_csv(out / "codes_wide.csv", self.codes_wide)
         self.run["store"] = {"file": "decisions.sqlite", "run_id": record_run(out, self)}
+        self.run["files"] = {name: file_sha256(out / name) for name in HASHED_FILES}
         write_json(out / "run.json", self.run)
         return out
+
+    def _inputs(self) -> list[str | None]:
+        return [self.run.get("input", {}).get("path"), self.codebook.path if self.codebook else None]
 
 
 def code_table(
@@ -76,9 +86,9 @@ def code_table(
     unit text in the decisions store only.
     """
     started = datetime.now(timezone.utc)
-    if out is not None and not force:
-        _refuse_existing(Path(out))
     book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    if out is not None:
+        check_output_folder(out, force=force, inputs=[input_path, book.path], produces=OUTPUT_FILES)
     table = read_table(input_path, sheet=sheet, text_columns=[text_col])
     table.require_columns(id_col, text_col)
     ids = table.ids(id_col)
@@ -175,12 +185,3 @@ def _long_row(respondent: str, unit: int, shown: Redaction, match, book: Codeboo
 def _count_placeholders(texts: pd.Series) -> dict[str, int]:
     counts = {p: int(texts.str.count(re.escape(p)).sum()) for p in PLACEHOLDERS}
     return {p: n for p, n in counts.items() if n}
-
-
-def _refuse_existing(out: Path) -> None:
-    existing = [name for name in OUTPUT_FILES if (out / name).exists()]
-    if existing:
-        raise OutputError(
-            f"{out}: already holds {', '.join(existing)} from an earlier run. "
-            "Choose another --out folder or pass --force to replace them."
-        )

@@ -46,8 +46,9 @@ from openpyxl.utils import get_column_letter
 from sklearn.metrics import cohen_kappa_score
 
 from textkit.codes import load_codes
-from textkit.errors import InputError, OutputError
+from textkit.errors import InputError
 from textkit.io.atomic import write_csv, write_text
+from textkit.io.outputs import check_output_folder
 from textkit.privacy import redact
 
 SHEET = "Gjennomgang"
@@ -115,13 +116,9 @@ class Agreement:
     def to_markdown(self, max_disagreements: int = 40) -> str:
         return _markdown(self, max_disagreements)
 
-    def write(self, folder: str | Path, force: bool = False) -> list[Path]:
+    def write(self, folder: str | Path, force: bool = False, inputs: tuple[str | Path, ...] = ()) -> list[Path]:
         """reliability.csv, reliability_pairs.csv, disagreements.csv and reliability.md in `folder`."""
-        folder = Path(folder)
-        existing = [name for name in OUTPUT_FILES if (folder / name).exists()]
-        if existing and not force:
-            raise OutputError(f"{folder}: already holds {', '.join(existing)}; choose another --out "
-                              "or pass --force to replace them.")
+        folder = check_output_folder(folder, force=force, inputs=inputs, produces=OUTPUT_FILES)
         return [write_csv(folder / "reliability.csv", self.table),
                 write_csv(folder / "reliability_pairs.csv", self.pairs),
                 write_csv(folder / "disagreements.csv", self.disagreements),

@@ -19,6 +19,7 @@ import pandas as pd
 from textkit import __version__
 from textkit.codes import load_coded, wide_flags
 from textkit.io import write_text
+from textkit.io.outputs import check_output_file
 from textkit.store import STORE, decisions, latest_run
 from textkit.tables import tabell7
 
@@ -36,8 +37,10 @@ border-radius:10px;padding:0 .5rem;margin:0 .2rem .2rem 0;font-size:.85rem}
 """
 
 
-def write_report(folder: str | Path, target: str | Path, self_test_model: str | None = None) -> Path:
+def write_report(folder: str | Path, target: str | Path, self_test_model: str | None = None,
+                 force: bool = False) -> Path:
     """Build the report for the coding output `folder` and write it to `target` (.html)."""
+    check_output_file(target, force=force, inputs=[folder])
     coded, book = load_coded(folder)
     run = coded.run or {}
     long = coded.long.copy()

@@ -23,6 +23,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from textkit.codes import load_coded
 from textkit.errors import InputError
 from textkit.io.atomic import atomic_path, write_csv
+from textkit.io.cells import cell_value, no_formulas
+from textkit.io.outputs import check_output_file
 from textkit.privacy import redact
 from textkit.store import add_human_decisions, decisions, final_codes, latest_run, units
 
@@ -42,8 +44,13 @@ class ImportResult:
     changed: pd.DataFrame          # unit_key, code, before, after
 
 
-def export_review(folder: str | Path, target: str | Path, coder: str = "") -> Path:
-    """Write the review workbook for the latest run in `folder`."""
+def export_review(folder: str | Path, target: str | Path, coder: str = "", force: bool = False) -> Path:
+    """Write the review workbook for the latest run in `folder`.
+
+    An existing sheet is replaced only with `force=True`: a filled-in sheet is a reviewer's
+    day of work.
+    """
+    check_output_file(target, force=force, inputs=[folder])
     coded, book = load_coded(folder)
     run = latest_run(folder)
     table = units(folder, run["run_id"])
@@ -56,13 +63,14 @@ def export_review(folder: str | Path, target: str | Path, coder: str = "") -> Pa
     sheet = workbook.active
     sheet.title = SHEET
     header = FIXED + book.category_ids + [COMMENT]
-    sheet.append(header)
+    sheet.append([cell_value(h) for h in header])
     for row in table.itertuples():
         suggested = [c for c in book.category_ids if current.at[row.unit_key, c] == 1]
         found = evidence[evidence["unit_key"] == row.unit_key]
         shown = redact if stored_raw else str
-        sheet.append([row.unit_key, row.id, int(row.unit), shown(row.unit_text), "; ".join(suggested),
-                      shown("; ".join(f"{r.code}: «{r.evidence}»" for r in found.itertuples()))]
+        sheet.append([cell_value(v) for v in [row.unit_key, row.id, int(row.unit), shown(row.unit_text),
+                                               "; ".join(suggested),
+                                               shown("; ".join(f"{r.code}: «{r.evidence}»" for r in found.itertuples()))]]
                      + [None] * len(book.category_ids) + [None])
     _format_sheet(sheet, header, len(table), book.category_ids)
     _codebook_sheet(workbook, book)
@@ -73,6 +81,7 @@ def export_review(folder: str | Path, target: str | Path, coder: str = "") -> Pa
                        ("categories", ";".join(book.category_ids)), ("coder", coder)]:
         meta.append([key, value])
     meta.sheet_state = "hidden"
+    no_formulas(workbook)
     with atomic_path(target) as tmp:
         workbook.save(tmp)
     return Path(target)
@@ -106,8 +115,9 @@ def _codebook_sheet(workbook, book) -> None:
     sheet = workbook.create_sheet("Kodebok")
     sheet.append(["kategori", "Navn", "Definisjon", "Inkluderer", "Ekskluderer", "Eksempler"])
     for category in book.categories:
-        sheet.append([category.id, category.label, category.definition, category.include or "",
-                      category.exclude or "", "; ".join(category.examples)])
+        sheet.append([cell_value(v) for v in [category.id, category.label, category.definition,
+                                               category.include or "", category.exclude or "",
+                                               "; ".join(category.examples)]])
     for letter, width in zip("ABCDEF", (22, 30, 60, 40, 40, 50)):
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=1):

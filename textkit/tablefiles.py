@@ -18,11 +18,13 @@ from textkit.charts import bar_chart
 from textkit.codes import load_coded, wide_flags
 from textkit.errors import InputError
 from textkit.io import read_table, write_csv, write_json, write_text
-from textkit.io.atomic import refuse_existing
+from textkit.io.outputs import check_output_folder
 from textkit.io.workbook import write_workbook
 from textkit.tables import Crosstab, crosstab, tabell7, tabell8
 
 DEFAULT_GROUP = "ansatt"
+OUTPUT_FILES = ("tabell7.csv", "tabell8.csv", "tabeller.xlsx", "tabeller.md", "run.json")
+OUTPUT_PREFIXES = ("krysstabell_", "figur_")
 
 
 @dataclass
@@ -32,34 +34,49 @@ class TablesResult:
     crosstab: Crosstab | None
     crosstab_table: pd.DataFrame | None
     files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # what a person should know (e.g. why no crosstab)
 
 
 def write_tables(codes: Any, out: str | Path | None = None, survey: str | Path | None = None,
                  id_col: str | None = None, group_col: str | None = DEFAULT_GROUP, sheet: str | None = None,
-                 min_cell: int = 5, charts: bool = True, force: bool = False) -> TablesResult:
+                 min_cell: int = 5, charts: bool = True, force: bool = False,
+                 require_group: bool | None = None) -> TablesResult:
     """Make (and, given `out`, write) the tables for a coding output folder or CodingResult.
 
     The crosstab needs a group column: from `survey` (default: the file that was coded, as
     recorded in run.json) joined on `id_col` (default: the id column used when coding).
-    `group_col=None` skips it.
+    `group_col=None` skips it. The default group column (`ansatt`) is used only where the
+    survey has it; otherwise there is no crosstab and `notes` says so. A group column asked
+    for by name (`require_group=True`, the default for any other name) must exist.
     """
+    if require_group is None:
+        require_group = group_col != DEFAULT_GROUP
+    if out is not None:
+        check_output_folder(out, force=force, inputs=[codes if isinstance(codes, (str, Path)) else None, survey],
+                            produces=OUTPUT_FILES, prefixes=OUTPUT_PREFIXES)
     loaded, book = load_coded(codes)
     wide = wide_flags(loaded, book)
     t7 = tabell7(loaded.long, wide, book, min_cell=min_cell)
     t8 = tabell8(loaded.long, book, min_cell=min_cell)
     cross = table = None
     group_label = group_col
+    notes: list[str] = []
     if group_col:
-        groups, labels, group_label = _groups(loaded.run or {}, survey, id_col, group_col, sheet)
-        cross = crosstab(wide, book, groups, group_col, labels)
-        table = cross.table(min_cell)
-    result = TablesResult(t7, t8, cross, table)
+        found = _groups(loaded.run or {}, survey, id_col, group_col, sheet, require_group)
+        if found is None:
+            notes.append(f"Ingen krysstabell: undersøkelsesfilen har ingen kolonne «{group_col}». "
+                         "Oppgi en gruppevariabel med --group-col.")
+            group_col = None
+        else:
+            groups, labels, group_label = found
+            cross = crosstab(wide, book, groups, group_col, labels)
+            table = cross.table(min_cell)
+    result = TablesResult(t7, t8, cross, table, notes=notes)
     if out is None:
         return result
     out = Path(out)
-    _refuse_existing(out, force)
     notes7 = [f"Kodebok: {book.id} {book.version}. Omtaler: én rad per (enhet, kode) i codes_long; "
-              "respondenter: svar med minst én omtale.", _suppression_note(min_cell)]
+              "respondenter: svar med minst én omtale.", _suppression_note(min_cell), *result.notes]
     sheets = {"Tabell 7": (t7, notes7)}
     result.files += [write_csv(out / "tabell7.csv", t7)]
     if not t8.empty:
@@ -83,7 +100,7 @@ def write_tables(codes: Any, out: str | Path | None = None, survey: str | Path |
 
 
 def _groups(run: dict, survey: str | Path | None, id_col: str | None, group_col: str,
-            sheet: str | None) -> tuple[pd.Series, dict, str]:
+            sheet: str | None, required: bool = True) -> tuple[pd.Series, dict, str] | None:
     recorded = run.get("input", {})
     path = survey or recorded.get("path")
     if not path:
@@ -92,6 +109,8 @@ def _groups(run: dict, survey: str | Path | None, id_col: str | None, group_col:
         raise InputError(f"{path}: survey file not found (recorded in run.json); pass --survey FILE.")
     table = read_table(path, sheet=sheet if survey else (sheet or recorded.get("sheet")))
     id_col = id_col or recorded.get("id_col") or "id"
+    if not required and group_col not in table.data.columns:
+        return None
     table.require_columns(id_col, group_col)
     groups = pd.Series(table.data[group_col].to_numpy(), index=table.ids(id_col))
     groups = groups.where(groups.astype(str).str.strip() != "")
@@ -112,7 +131,3 @@ def _markdown(title: str, sheets: dict[str, tuple[pd.DataFrame, list[str]]]) -> 
         parts += [f"## {name}", "", frame.to_markdown(index=False), ""]
         parts += [f"- {note}" for note in notes] + [""]
     return "\n".join(parts)
-
-
-def _refuse_existing(out: Path, force: bool) -> None:
-    refuse_existing(out, ("tabell", "krysstabell", "figur_"), force)

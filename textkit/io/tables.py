@@ -7,7 +7,6 @@ from.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,32 +120,48 @@ def _read_csv(path: Path, sha: str) -> SurveyTable:
     last_error: Exception | None = None
     for encoding in CSV_ENCODINGS:
         try:
-            frame = pd.read_csv(path, encoding=encoding, sep=None, engine="python", dtype=str, keep_default_na=False)
+            separator, line_terminator = _csv_layout(path, encoding)
+            frame = pd.read_csv(path, encoding=encoding, sep=separator, dtype=str, keep_default_na=False,
+                                skip_blank_lines=True)
         except UnicodeDecodeError as error:
             last_error = error
             continue
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-            raise InputError(f"{path}: not a readable CSV file ({error}).") from error
+            raise InputError(f"{path}: not a readable CSV file ({_one_line(error)}).") from error
         frame = frame.replace({"": None})
-        separator, line_terminator = _csv_layout(path, encoding)
         return SurveyTable(frame, path, "csv", sha, encoding=encoding, separator=separator,
                            line_terminator=line_terminator)
     raise InputError(f"{path}: cannot decode as UTF-8 or Windows-1252 ({last_error}). Save it as UTF-8 CSV.")
 
 
-def _csv_layout(path: Path, encoding: str) -> tuple[str, str]:
-    """Separator and line ending of a CSV file, so a merged copy looks like the original.
+SEPARATORS = (",", ";", "\t", "|")
 
-    pandas' python engine sniffs the separator from the first line only; doing the same here
-    gives the separator it actually used.
+
+def _csv_layout(path: Path, encoding: str) -> tuple[str, str]:
+    """Separator and line ending of a CSV file, read from its header line.
+
+    The separator is the candidate (`,` `;` tab `|`) that occurs most often outside quotes in
+    the first non-blank line; a header with none of them is one column. A general-purpose
+    sniffer guesses from letters too and once took the «s» of a one-column file «svar» for
+    the separator.
     """
     with open(path, encoding=encoding, newline="") as handle:
-        first = handle.readline()
-    try:
-        separator = csv.Sniffer().sniff(first).delimiter
-    except csv.Error:
-        separator = ","
+        first = next((line for line in handle if line.strip()), "")
+    if not first:
+        raise InputError(f"{path}: the file is empty (no header row). Export the survey again with its column names.")
+    outside, quoted = [], False
+    for char in first:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted:
+            outside.append(char)
+    counts = {sep: outside.count(sep) for sep in SEPARATORS}
+    separator = max(SEPARATORS, key=lambda sep: counts[sep]) if any(counts.values()) else ","
     return separator, "\r\n" if first.endswith("\r\n") else "\n"
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
 
 
 def _read_excel(path: Path, sha: str, sheet: str | None) -> SurveyTable:

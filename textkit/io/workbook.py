@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from textkit.io.atomic import atomic_path
+from textkit.io.cells import cell_value, no_formulas
 
 MAX_WIDTH = 60
 
@@ -25,9 +26,9 @@ def write_workbook(target: str | Path, sheets: dict[str, tuple[pd.DataFrame, lis
     book.remove(book.active)
     for title, (frame, notes) in sheets.items():
         sheet = book.create_sheet(_sheet_title(title))
-        sheet.append([str(c) for c in frame.columns])
+        sheet.append([cell_value(str(c)) for c in frame.columns])
         for row in frame.itertuples(index=False):
-            sheet.append([_cell(v) for v in row])
+            sheet.append([cell_value(_cell(v)) for v in row])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -41,7 +42,8 @@ def write_workbook(target: str | Path, sheets: dict[str, tuple[pd.DataFrame, lis
                     cell[0].number_format = "0.0"
         start = sheet.max_row + 2
         for offset, note in enumerate(notes):
-            sheet.cell(row=start + offset, column=1, value=note).font = Font(italic=True)
+            sheet.cell(row=start + offset, column=1, value=cell_value(note)).font = Font(italic=True)
+    no_formulas(book)
     with atomic_path(target) as tmp:
         book.save(tmp)
     return Path(target)
