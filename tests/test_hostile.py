@@ -151,6 +151,13 @@ def test_code_checks_a_file_valued_out_before_reading_anything(tmp_path: Path):
     assert result.exit_code == 1 and "is a file, not a folder" in result.output
 
 
+def test_merge_checks_its_output_before_reading_the_survey(coded: Path, tmp_path: Path):
+    occupied = tmp_path / "fil"
+    occupied.write_text("x", encoding="utf-8")
+    result = cli("merge", tmp_path / "missing.csv", coded, "--id-col", "id", "--out", occupied / "kodet.csv")
+    assert result.exit_code == 1 and "is a file, not a folder" in result.output
+
+
 def test_tables_checks_a_file_valued_out_before_work(coded: Path, tmp_path: Path):
     occupied = tmp_path / "tabeller"
     occupied.write_text("x", encoding="utf-8")
@@ -166,7 +173,8 @@ def test_unwritable_out_is_refused_before_work(survey: Path, coded: Path):
     for attempt in [("code", survey, "--id-col", "id", "--text-col", "evu_fritekst", "--codebook",
                      CODEBOOKS / "evu_types.yaml", "--out", "/sys/textkit-out", "--model", "blank"),
                     ("tables", coded, "--out", "/sys/textkit-out"),
-                    ("report", coded, "--out", "/sys/textkit-rapport.html", "--model", "blank")]:
+                    ("report", coded, "--out", "/sys/textkit-rapport.html", "--model", "blank"),
+                    ("merge", survey, coded, "--id-col", "id", "--out", "/sys/textkit-kodet.csv")]:
         result = cli(*attempt)
         assert result.exit_code == 1 and "cannot write there" in result.output, (attempt, result.output)
 

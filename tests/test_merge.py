@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -53,6 +54,15 @@ def snapshot(folder: Path) -> dict[str, str]:
     """Every file under `folder` with its hash: equal snapshots mean nothing was written."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def restamp(folder: Path) -> Path:
+    """Record the hashes of edited codes files in run.json, as a real run would have."""
+    run = json.loads((folder / "run.json").read_text("utf-8"))
+    for name in run.get("files") or {}:
+        run["files"][name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    (folder / "run.json").write_text(json.dumps(run, ensure_ascii=False, indent=2), encoding="utf-8")
+    return folder
 
 
 def survey_csv(coded: dict, path: Path, frame: pd.DataFrame | None = None, **options) -> Path:
@@ -128,6 +138,7 @@ def test_sav_keeps_user_missing_dates_notes_and_rows_without_codes(coded, tmp_pa
     shutil.copy(coded["codes"] / "run.json", codes / "run.json")
     coded["wide"].iloc[:2].to_csv(codes / "codes_wide.csv", index=False)
     coded["long"][coded["long"]["id"].isin(["1", "2"])].to_csv(codes / "codes_long.csv", index=False)
+    restamp(codes)
 
     result = merge_codes(survey, codes, "id")
     before_frame, before = pyreadstat.read_sav(str(survey), apply_value_formats=False, user_missing=True)
@@ -234,6 +245,7 @@ def test_leading_zero_ids_are_not_equated(coded, tmp_path):
         table = pd.read_csv(codes / name, dtype=str, keep_default_na=False)
         table["id"] = table["id"].str.zfill(3)
         table.to_csv(codes / name, index=False)
+    restamp(codes)
     message = refused(coded["root"], InputError, "not in the survey", coded["survey"], codes, "id",
                       out=coded["root"] / "padded.sav")
     assert "'001' in the codes, '1' in the survey" in message

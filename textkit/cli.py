@@ -212,6 +212,8 @@ def merge(
 
     result = merge_codes(survey, codes, id_col, out=out, prefix=prefix, sheet=sheet, codebook=codebook, force=force)
     say(f"{result.rows} rows, {result.rows_with_codes} with codes; added {', '.join(result.added)}")
+    for loss in result.not_kept:
+        err.print(f"warning: {loss}", markup=False, highlight=False)
     say(f"Merged file written to {result.path}")
 
 
