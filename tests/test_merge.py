@@ -284,7 +284,11 @@ def test_prefix_clash_is_refused_and_prefix_resolves_it(coded, tmp_path):
 
 def test_changed_codebook_is_refused(coded, tmp_path):
     edited = tmp_path / "evu_types.yaml"
-    edited.write_text(coded["codebook"].read_text("utf-8") + "\n# endret\n", encoding="utf-8")
+    # A new, unreleased version (an edited 1.0.0 is refused on loading, before any merge).
+    text = coded["codebook"].read_text("utf-8").replace("\nversion: 1.0.0", "\nversion: 1.0.1", 1)
+    text = text.replace("changelog:\n", "changelog:\n  - version: 1.0.1\n    date: 2026-12-04\n"
+                        "    changes: Endret i en test.\n", 1)
+    edited.write_text(text, encoding="utf-8")
     refused(coded["root"], CodebookError, "codebook changed since the codes were made",
             coded["survey"], coded["codes"], "id", codebook=edited, out=coded["root"] / "y.sav")
 

@@ -14,7 +14,9 @@ Matching works on tokens, comparing the term with both the surface form and the 
 - fuzzy: rapidfuzz ratio ≥ threshold on the word or its compound part, for typos;
 - acronyms (terms in capitals) are matched case-sensitively as whole words or hyphen parts
   (`MI`, `MI-kurs`, but not Nynorsk `mi`);
-- regexes and spaCy token patterns for anything else.
+- regexes and spaCy token patterns for anything else. Regexes run on the `regex` engine with
+  a time budget (`REGEX_TIMEOUT` seconds per text and rule): one that backtracks
+  catastrophically stops the run with an error naming the rule instead of hanging it.
 An exclusion rule of a category removes that category's matches that overlap it
 («Organisasjonspsykologi» is not psychology of mental health).
 """
@@ -25,17 +27,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+import regex
 from rapidfuzz import fuzz
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from textkit.codebook import Category, Codebook, Rule
+from textkit.codebook import Category, Codebook, Rule, compile_regex
 from textkit.errors import CodebookError
 from textkit.nlp import NlpInfo, load_nlp
 from textkit.segment import group_mentions, split_pieces
 
 _HYPHEN = re.compile(r"[-/]")
+# Seconds one codebook regex may spend on one text. The shipped regexes need well under a
+# millisecond on a long answer; a catastrophic one needs years, so the margin is wide both ways.
+REGEX_TIMEOUT = 0.5
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ class _CompiledRule:
     owner: str  # the node whose terms or exclusions hold it
     exclusion: bool = False
     words: tuple[str, ...] = ()
-    regex: re.Pattern | None = None
+    regex: regex.Pattern | None = None
 
 
 _Hit = tuple[_CompiledRule, str, float]
@@ -145,9 +151,8 @@ class Coder:
             else:
                 self.multi_.setdefault(len(words), []).append(compiled)
         elif rule.kind == "regex":
-            flags = 0 if rule.case_sensitive else re.IGNORECASE
             self.regex_.append(_CompiledRule(rule, compiled.code, compiled.subcode, compiled.owner,
-                                             compiled.exclusion, regex=re.compile(rule.value, flags)))
+                                             compiled.exclusion, regex=compile_regex(rule)))
         else:
             try:
                 self.matcher_.add(rule.id, [rule.value])
@@ -161,14 +166,18 @@ class Coder:
     def transform(self, texts: Iterable[str]) -> list[list[CodedUnit]]:
         """Code each text; returns its units (one for `answer` codebooks) with their evidence."""
         self._check_fitted()
-        return [self.code_doc(doc) for doc in self.nlp_.pipe(list(texts), batch_size=self.batch_size)]
+        docs = self.nlp_.pipe(list(texts), batch_size=self.batch_size)
+        return [self.code_doc(doc, where=f"text {number}") for number, doc in enumerate(docs, start=1)]
 
     def fit_transform(self, texts: Iterable[str]) -> list[list[CodedUnit]]:
         return self.fit().transform(texts)
 
-    def code_doc(self, doc: Doc) -> list[CodedUnit]:
-        """Match, then segment into units by the codebook's unit of analysis."""
-        matches = self.match_doc(doc)
+    def code_doc(self, doc: Doc, where: str = "") -> list[CodedUnit]:
+        """Match, then segment into units by the codebook's unit of analysis.
+
+        `where` (e.g. "row 12, id 4711") names the text in an error, such as a regex timeout.
+        """
+        matches = self.match_doc(doc, where)
         text = doc.text
         if self.codebook.unit == "mention":
             pieces = split_pieces(text)
@@ -182,7 +191,7 @@ class Coder:
             units.append(CodedUnit(number, start, end, text[start:end], _best_per_code(inside, start)))
         return units
 
-    def match_doc(self, doc: Doc) -> list[Match]:
+    def match_doc(self, doc: Doc, where: str = "") -> list[Match]:
         """All matches in a doc that no exclusion rule overlaps, with offsets into `doc.text`."""
         text = doc.text
         tokens = [(token.text, token.lemma_, token.idx) for token in doc]
@@ -197,9 +206,8 @@ class Coder:
                 for compiled, source, score in self._ngram_hits(window, text[start:end]):
                     hits.append((compiled, source, score, start, end))
         for compiled in self.regex_:
-            for found in compiled.regex.finditer(text):
-                if found.end() > found.start():
-                    hits.append((compiled, "rule", 1.0, found.start(), found.end()))
+            for start, end in self._regex_spans(compiled, text, where):
+                hits.append((compiled, "rule", 1.0, start, end))
         if self.pattern_rules_:
             for match_id, start, end in self.matcher_(doc):
                 span = doc[start:end]
@@ -221,6 +229,32 @@ class Coder:
         return matches
 
     # ---------------------------------------------------------------- helpers
+    def _regex_spans(self, compiled: _CompiledRule, text: str, where: str) -> list[tuple[int, int]]:
+        """Non-empty matches of one regex rule, within the time budget.
+
+        A pattern that backtracks catastrophically would otherwise keep `textkit code` busy for
+        ever on one short answer; the `regex` engine stops after `REGEX_TIMEOUT` seconds.
+        """
+        try:
+            found = compiled.regex.finditer(text, timeout=REGEX_TIMEOUT)
+            return [(m.start(), m.end()) for m in found if m.end() > m.start()]
+        except TimeoutError as error:
+            raise CodebookError(self._timeout_message(compiled, text, where)) from error
+
+    def _timeout_message(self, compiled: _CompiledRule, text: str, where: str) -> str:
+        rule = compiled.rule
+        line = self.codebook.line_of(f"{rule.field_path}.regex")
+        at = f"line {line}: " if line else ""
+        category = f"{compiled.code}/{compiled.subcode}" if compiled.subcode else compiled.code
+        kind = "exclusion" if compiled.exclusion else "rule"
+        subject = f"{where} ({len(text)} characters)" if where else f"a text of {len(text)} characters"
+        return (
+            f"{self.codebook.path}: {at}field '{rule.field_path}.regex': {kind} '{rule.id}' of category "
+            f"'{category}' took more than {REGEX_TIMEOUT} s on {subject}; its regular expression "
+            f"{rule.value!r} backtracks catastrophically. Rewrite it without nested or overlapping repeats "
+            "such as (a+)+ or (a|aa)* (and, if this version is locked, bump 'version' and add a changelog entry)."
+        )
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "nlp_"):
             raise RuntimeError("Coder is not fitted: call fit() first.")

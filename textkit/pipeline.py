@@ -104,7 +104,7 @@ def code_table(
     shown_answers: dict[int, Redaction] = {}
     docs = coder.nlp_.pipe((texts[i] for i in answered), batch_size=coder.batch_size)
     for index, doc in progress(zip(answered, docs), total=len(answered), label="Coding", enabled=show_progress):
-        coded[index] = coder.code_doc(doc)
+        coded[index] = coder.code_doc(doc, where=f"row {index + 2}, id {ids[index]}")
         shown_answers[index] = redactor.redaction(doc.text, doc) if redactor else Redaction(doc.text)
     redactions = iter([within(shown_answers[i], texts[i], unit.start, unit.end) for i in answered for unit in coded[i]])
     long_rows, unit_rows, wide_rows = [], [], []
