@@ -1,4 +1,4 @@
-"""Frequencies, keyness, word clouds and KWIC on the synthetic partnership answers (issue 5).
+"""Frequencies, keyness, word clouds and KWIC on the synthetic partnership answers.
 
 The report's figures are the acceptance test: «sikkerhet» 11 times in 109 answers and the sixth
 most frequent word, «økonomi» 10, «tjenester» 9, «organisering» 8, «sykefravær» in 8 answers,

@@ -1,6 +1,6 @@
 """Accuracy on the hand-labelled EVU gold set, with the lookup-fallback lemmatizer active.
 
-Bar (issue 2): micro-F1 ≥ 0.90 over (answer, category) pairs, no category under 0.80 F1.
+Bar: micro-F1 ≥ 0.90 over (answer, category) pairs, no category under 0.80 F1.
 The per-category table is printed (`pytest -s`) so the figures can be quoted.
 """
 

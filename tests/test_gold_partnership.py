@@ -1,4 +1,4 @@
-"""Accuracy on the hand-labelled partnership gold set (issue 4).
+"""Accuracy on the hand-labelled partnership gold set.
 
 Bars: micro-F1 ≥ 0.85 over (answer, category) pairs, and F1 ≥ 0.90 on "touches any
 competence-related category" — the question chapter 10 of the report actually asks. The gold

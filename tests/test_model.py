@@ -1,21 +1,22 @@
-"""Tests for textkit's own Norwegian pipeline ``nb_textkit_sm`` (issue 3).
+"""Tests for textkit's own Norwegian pipeline ``nb_textkit_sm``.
 
 The evaluation data (NDT/NorNE, UD Bokmål) may not be copied into the repository, so the
-data-dependent tests read it from the shared folder next to the repository and are
-skipped, with a reason, where that folder is absent.
+data-dependent tests read it where `textkit.training.data_dir()` finds it —
+``$TEXTKIT_NORNE_DIR``, else ``../shared/data/norne`` — and are skipped, with a reason, where it
+is absent. Load time and speed are measured in ``bench/``, never asserted here.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL_DIR = REPO / "textkit" / "models" / "nb_textkit_sm"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-NORNE = SHARED / "data" / "norne"
+from textkit.training import data_dir
+
+NORNE = data_dir()
 UD_TEST = NORNE / "ud-nob" / "no_bokmaal-ud-test.conllu"
 UD_DEV = NORNE / "ud-nob" / "no_bokmaal-ud-dev.conllu"
 
@@ -57,13 +58,11 @@ def test_model_meta_and_pipeline(nlp):
 
 
 @needs_model
-def test_model_loads_quickly():
+def test_model_loads_with_plain_spacy_load():
     import spacy
 
-    start = time.perf_counter()
-    spacy.load(MODEL_DIR)
-    # target is < 3 s; allow slack for a busy CI machine
-    assert time.perf_counter() - start < 6.0
+    nlp = spacy.load(MODEL_DIR)
+    assert {"tok2vec", "ner", "trainable_lemmatizer", "entity_typer"} <= set(nlp.pipe_names)
 
 
 @needs_model

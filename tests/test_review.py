@@ -1,4 +1,4 @@
-"""Decisions store, review round trip and the HTML audit report (issue 7).
+"""Decisions store, review round trip and the HTML audit report.
 
 The round trip is done the way a reviewer would do it: export, open the workbook with
 openpyxl, type 1/0 into category cells, save, import. The report is opened in Debian's
