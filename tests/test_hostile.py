@@ -158,6 +158,14 @@ def test_merge_checks_its_output_before_reading_the_survey(coded: Path, tmp_path
     assert result.exit_code == 1 and "is a file, not a folder" in result.output
 
 
+def test_minutes_run_refuses_a_file_valued_out(tmp_path: Path):
+    occupied = tmp_path / "referater"
+    occupied.write_text("x", encoding="utf-8")
+    result = cli("minutes", "run", CORPORA / "minutes", "--codebook", CODEBOOKS / "partnership_agenda.yaml",
+                 "--out", occupied, "--model", "blank")
+    assert result.exit_code == 1 and "is a file, not a folder" in result.output
+
+
 def test_tables_checks_a_file_valued_out_before_work(coded: Path, tmp_path: Path):
     occupied = tmp_path / "tabeller"
     occupied.write_text("x", encoding="utf-8")
@@ -174,7 +182,9 @@ def test_unwritable_out_is_refused_before_work(survey: Path, coded: Path):
                      CODEBOOKS / "evu_types.yaml", "--out", "/sys/textkit-out", "--model", "blank"),
                     ("tables", coded, "--out", "/sys/textkit-out"),
                     ("report", coded, "--out", "/sys/textkit-rapport.html", "--model", "blank"),
-                    ("merge", survey, coded, "--id-col", "id", "--out", "/sys/textkit-kodet.csv")]:
+                    ("merge", survey, coded, "--id-col", "id", "--out", "/sys/textkit-kodet.csv"),
+                    ("minutes", "run", CORPORA / "minutes", "--codebook", CODEBOOKS / "partnership_agenda.yaml",
+                     "--out", "/sys/textkit-referater", "--model", "blank")]:
         result = cli(*attempt)
         assert result.exit_code == 1 and "cannot write there" in result.output, (attempt, result.output)
 
@@ -232,6 +242,24 @@ def test_no_spreadsheet_cell_or_csv_field_can_be_a_formula(tmp_path: Path):
     assert "=cmd|' /C calc'!A0" in set(codes.long["unit_text"])
     for row in codes.long[codes.long["code"] != ""].itertuples():
         assert row.unit_text[int(row.start):int(row.end)] == row.evidence
+
+
+def test_minutes_csvs_carry_no_formula(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "nav-lillevik_2025-03-12_referat.txt").write_text(
+        "Referat partnerskapsmøte\n\nSak 1/25 =HYPERLINK(\"http://example.org\",\"Sykefravær\")\n"
+        "=cmd|' /C calc'!A0 Sykefraværet ble drøftet.\n\nSak 2/25 @SUM(1)\n-Budsjett og økonomi.\n",
+        encoding="utf-8")
+    result = cli("minutes", "run", inbox, "--codebook", CODEBOOKS / "partnership_agenda.yaml", "--out",
+                 tmp_path / "m", "--model", "blank", "--no-redact")
+    assert result.exit_code == 0, result.output
+    fields = []
+    for name in ("items.csv", "documents.csv"):
+        with open(tmp_path / "m" / name, encoding="utf-8-sig", newline="") as handle:
+            fields += [field for row in csv.reader(handle) for field in row]
+    assert any("HYPERLINK" in field for field in fields)
+    assert not [field for field in fields if needs_quote(field)]
 
 
 def test_review_export_survives_control_characters(tmp_path: Path):

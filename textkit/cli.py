@@ -494,7 +494,8 @@ def minutes_run(
         say(f"Nothing to do: all {c['found']} files are unchanged since the last run.")
     else:
         say(f"{c['found']} files: processed {c['processed']} (done {c['done']}, failed {c['failed']}, "
-                      f"duplicate {c['duplicate']}, unsupported {c['unsupported']}), skipped {c['skipped']} unchanged.")
+            f"duplicate {c['duplicate']}, unsupported {c['unsupported']}, vanished {c.get('vanished', 0)}), "
+            f"skipped {c['skipped']} (unchanged or not followed).")
     say(f"Outputs written to {out} (" + ", ".join(p.name for p in result.files) + ", manifest.sqlite)")
 
 

@@ -9,6 +9,10 @@ next run, as are new and changed files. Each document is
 written in one transaction — its items and its `done` row together — so a run killed with
 kill -9 leaves every document either fully recorded or not at all, and the next run picks up
 where it stopped without counting anything twice. Inputs are only ever read.
+
+Two statuses are not about a file's content: `skipped` (a symlink out of the inbox, never
+read; final while the link is unchanged) and `vanished` (deleted between discovery and
+reading; the next run no longer finds it, or reads it like a new file if it comes back).
 """
 
 from __future__ import annotations
@@ -19,10 +23,10 @@ from pathlib import Path
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,          -- relative to the inbox, forward slashes
-    sha256 TEXT NOT NULL,
+    sha256 TEXT NOT NULL,           -- '' for a file never read (symlink refused, vanished, too large)
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
-    status TEXT NOT NULL,           -- done | failed | duplicate | unsupported
+    status TEXT NOT NULL,           -- done | failed | duplicate | unsupported | skipped | vanished
     reason TEXT NOT NULL DEFAULT '',
     duplicate_of TEXT NOT NULL DEFAULT '',
     format TEXT NOT NULL DEFAULT '',
@@ -62,10 +66,10 @@ CREATE TABLE IF NOT EXISTS runs (
     codebook_id TEXT NOT NULL,
     codebook_version TEXT NOT NULL,
     found INTEGER, processed INTEGER, skipped INTEGER, done INTEGER, failed INTEGER,
-    duplicate INTEGER, unsupported INTEGER
+    duplicate INTEGER, unsupported INTEGER, vanished INTEGER
 );
 """
-FINAL = ("done", "duplicate", "unsupported")
+FINAL = ("done", "duplicate", "unsupported", "skipped")
 
 
 class Manifest:
@@ -79,6 +83,14 @@ class Manifest:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Manifests from before `vanished` existed get the column (their runs read as NULL)."""
+        columns = {row["name"] for row in self.db.execute("PRAGMA table_info(runs)")}
+        if "vanished" not in columns:
+            with self.db:
+                self.db.execute("ALTER TABLE runs ADD COLUMN vanished INTEGER")
 
     def close(self) -> None:
         self.db.close()
@@ -86,13 +98,9 @@ class Manifest:
     def files(self) -> dict[str, sqlite3.Row]:
         return {row["path"]: row for row in self.db.execute("SELECT * FROM files")}
 
-    def done_by_sha(self) -> dict[str, str]:
-        """sha256 → path of the document that holds it (the first one recorded)."""
-        rows = self.db.execute("SELECT sha256, path FROM files WHERE status='done' ORDER BY processed_at, path")
-        found: dict[str, str] = {}
-        for row in rows:
-            found.setdefault(row["sha256"], row["path"])
-        return found
+    def done_rows(self) -> list[sqlite3.Row]:
+        """Documents read and coded, oldest first: the first one still in the inbox holds its content."""
+        return list(self.db.execute("SELECT * FROM files WHERE status='done' ORDER BY processed_at, path"))
 
     def record(self, row: dict, items: list[dict] | None = None) -> None:
         """Write one file's outcome (and its items) in a single transaction."""
@@ -120,9 +128,9 @@ class Manifest:
         with self.db:
             self.db.execute(
                 "UPDATE runs SET finished=?, found=?, processed=?, skipped=?, done=?, failed=?, duplicate=?, "
-                "unsupported=? WHERE run_id=?",
+                "unsupported=?, vanished=? WHERE run_id=?",
                 (finished, counts["found"], counts["processed"], counts["skipped"], counts["done"], counts["failed"],
-                 counts["duplicate"], counts["unsupported"], run_id))
+                 counts["duplicate"], counts["unsupported"], counts.get("vanished", 0), run_id))
 
 
 def open_manifest(out: Path) -> Manifest:

@@ -11,6 +11,7 @@ sidecar.
 from __future__ import annotations
 
 import csv
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +31,7 @@ OFFICE_PATTERNS = [
 ]
 NOT_OFFICE = {"Leder", "Stat", "Kommune", "Kontoret", "Ledelse", "Fylke", "Direktoratet", "Vest", "Øst", "Sør",
               "Nord", "Og", "I", "Har", "Skal", "Er", "Sin", "Sine"}
+log = logging.getLogger(__name__)
 FILE_OFFICE = re.compile(r"nav[-_ ]([a-zæøå]+(?:-[a-zæøå]+)?)", re.I)
 
 
@@ -42,9 +44,15 @@ class Provenance:
 
 
 def read_sidecar(inbox: Path) -> dict[str, dict[str, str]]:
-    """offices.csv rows keyed by the file path relative to the inbox (forward slashes)."""
+    """offices.csv rows keyed by the file path relative to the inbox (forward slashes).
+
+    Like every inbox file, it is not read through a symlink out of the inbox, nor when it is a
+    pipe or device (which would block the batch): such a sidecar is ignored with a warning."""
     path = inbox / SIDECAR
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
+        return {}
+    if not path.is_file() or not path.resolve().is_relative_to(inbox.resolve()):
+        log.warning("%s: not a regular file inside the inbox (a symlink out of it, or a pipe); ignored", path)
         return {}
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return {row["file"].strip().replace("\\", "/"): row for row in csv.DictReader(handle) if row.get("file")}
