@@ -18,7 +18,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from conftest import CODEBOOKS, CORPORA
+from tests.conftest import CODEBOOKS, CORPORA, unreleased_edit
 from textkit.codebook import load_codebook
 from textkit.errors import CodebookError, InputError, OutputError
 from textkit.io import read_table
@@ -284,11 +284,7 @@ def test_prefix_clash_is_refused_and_prefix_resolves_it(coded, tmp_path):
 
 def test_changed_codebook_is_refused(coded, tmp_path):
     edited = tmp_path / "evu_types.yaml"
-    # A new, unreleased version (an edited 1.0.0 is refused on loading, before any merge).
-    text = coded["codebook"].read_text("utf-8").replace("\nversion: 1.0.0", "\nversion: 1.0.1", 1)
-    text = text.replace("changelog:\n", "changelog:\n  - version: 1.0.1\n    date: 2026-12-04\n"
-                        "    changes: Endret i en test.\n", 1)
-    edited.write_text(text, encoding="utf-8")
+    unreleased_edit(coded["codebook"], edited)
     refused(coded["root"], CodebookError, "codebook changed since the codes were made",
             coded["survey"], coded["codes"], "id", codebook=edited, out=coded["root"] / "y.sav")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -22,7 +23,7 @@ from textkit.errors import InputError, OutputError
 from textkit.pipeline import code_table
 from textkit.tablefiles import write_tables
 from textkit.tables import crosstab
-from tests.conftest import CODEBOOKS, CORPORA
+from tests.conftest import CODEBOOKS, CORPORA, unreleased_edit
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +150,7 @@ def test_bad_inputs_are_refused_clearly(partnership_codes, tmp_path):
 def test_edited_codebook_is_refused(partnership_codes, tmp_path):
     run = json.loads((partnership_codes / "run.json").read_text(encoding="utf-8"))
     book = tmp_path / "edited.yaml"
-    book.write_text(open(run["codebook"]["path"], encoding="utf-8").read() + "\n# edit\n", encoding="utf-8")
+    unreleased_edit(Path(run["codebook"]["path"]), book)
     from textkit.codes import load_coded
 
     with pytest.raises(Exception, match="codebook changed"):
