@@ -122,7 +122,14 @@ def _scan(folder: Path, secrets: list[str]) -> list[str]:
 
 
 def test_no_planted_identifier_in_any_output(tmp_path):
+    from tests.test_hostile_privacy import HOSTILE_PLANTED, hostile_secrets
+
     data, names, identifiers = planted_answers()
+    hostile = pd.DataFrame({"id": range(len(data) + 1, len(data) + 1 + len(HOSTILE_PLANTED)),
+                            "ansatt": [k % 2 for k in range(len(HOSTILE_PLANTED))],
+                            "tekst": [sentence for sentence, _, _ in HOSTILE_PLANTED]})
+    data = pd.concat([data, hostile], ignore_index=True)
+    identifiers = identifiers + hostile_secrets()
     survey = tmp_path / "planted.csv"
     data.to_csv(survey, index=False)
     inbox = tmp_path / "inbox"

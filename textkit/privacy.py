@@ -3,12 +3,17 @@
 Detected and replaced with typed placeholders:
 - `[person]` — person names: entities labelled PER by the active spaCy pipeline (textkit's own
   model has NorNE entities), names from `textkit/data/names_nb.txt` and the user's own lists,
-  and capitalised words after a role word («saksbehandler Lie», «kollega Kari»);
-- `[e-post]` — e-mail addresses;
-- `[fnr]` — fødselsnummer and D-numbers: 11 digits whose two control digits are valid (an
-  11-digit number that fails the check is left alone, it is not an identity number);
-- `[telefon]` — Norwegian phone numbers: 8 digits, grouped 8, 2-2-2-2 or 3-2-3, with or without
-  +47/0047;
+  capitalised words after a role word («saksbehandler Lie», «kollega Kari»), a listed first name
+  in lower case after a role word («saksbehandler kari»), an unknown capitalised word after
+  «med/fra/til/av/takk til/møtte …» («Takk til Haugeland»), and a surname first in a sentence
+  before a verb («Nordmann ga god veiledning», «Fosholt sa at …»);
+- `[e-post]` — e-mail addresses, also written «kari(at)nav.no», «kari [at] nav [dot] no»,
+  «kari at nav dot no»;
+- `[fnr]` — fødselsnummer and D-numbers: 11 digits, or 6 + 5 with a space or hyphen, whose two
+  control digits are valid (an 11-digit number that fails the check is left alone, it is not an
+  identity number);
+- `[telefon]` — Norwegian phone numbers: 8 digits starting with 2–9, grouped 8, 2-2-2-2, 3-2-3,
+  3-5 or 2-3-3, with or without +47/0047 — not amounts («12 500 000 kroner»), years or dates;
 - optionally (`places=True`) `[sted]` for places and `[organisasjon]` for organisations other
   than Nav, as the report masks municipalities as «[kommune]».
 
@@ -25,16 +30,72 @@ from functools import lru_cache
 from pathlib import Path
 
 NAMES_FILE = Path(__file__).resolve().parent / "data" / "names_nb.txt"
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-FNR = re.compile(r"(?<![\d])(\d{6})[ ]?(\d{5})(?![\d])")
-PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)47[ -]?)?(?:\d{8}|\d{2}[ -]\d{2}[ -]\d{2}[ -]\d{2}|\d{3}[ -]\d{2}[ -]\d{3})(?![\d])")
+_AT = r"(?:[ \t]?@[ \t]?|[ \t]?[(\[{<][ \t]?(?:at|@|krøllalfa|alfakrøll|snabel-?a)[ \t]?[)\]}>][ \t]?)"
+_DOT = r"(?:\.|[ \t]?[(\[{<][ \t]?(?:dot|punktum|prikk)[ \t]?[)\]}>][ \t]?)"
+#: «kari@nav.no», and written to dodge a pattern: «kari(at)nav.no», «kari [at] nav [dot] no», «kari @ nav.no».
+EMAIL = re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)+", re.IGNORECASE)
+#: «kari at nav dot no», «kari krøllalfa nav punktum no»: spelled out. A bare «at» and «punktum» are Norwegian
+#: words, so «at» only goes with the English «dot», and the address must end in a known top-level domain.
+_TLD = r"(?:no|com|org|net|se|dk|fi|eu|edu|gov|uk|de|io|info)"
+EMAIL_SPOKEN = re.compile(
+    rf"(?<![\w.@-])[\w.+-]+(?:[ \t]+at[ \t]+[\w-]+(?:[ \t]+dot[ \t]+[\w-]+)*[ \t]+dot[ \t]+{_TLD}"
+    rf"|[ \t]+(?:krøllalfa|alfakrøll|snabel-a)[ \t]+[\w-]+(?:[ \t]+(?:dot|punktum|prikk)[ \t]+[\w-]+)*"
+    rf"[ \t]+(?:dot|punktum|prikk)[ \t]+{_TLD})(?![\w-])", re.IGNORECASE)
+#: 11 digits, or 6 + 5 with a space or a hyphen («150385 12363», «150385-12363»); control digits checked.
+FNR = re.compile(r"(?<![\d])(\d{6})[ \u00a0-]?(\d{5})(?![\d])")
+#: 8 digits starting with 2–9 (as Norwegian numbers do), grouped 8, 2-2-2-2, 3-2-3, 3-5 or 2-3-3, with or
+#: without +47/0047/(+47); not part of a longer number («1 234 567», «12 500 000», «20250315-12345»).
+_SEP = r"[ \u00a0-]"
+PHONE = re.compile(rf"(?<![\w+])(?<!\d[ \u00a0.,-])(?:\(?(?:\+|00)47\)?{_SEP}?)?"
+                   rf"(?:[2-9]\d{{7}}|[2-9]\d{_SEP}\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{2}}"
+                   rf"|[2-9]\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{3}}|[2-9]\d{{2}}{_SEP}\d{{5}}"
+                   rf"|[2-9]\d{_SEP}\d{{3}}{_SEP}(?!000)\d{{3}})"
+                   r"(?![\d])(?![ \u00a0]\d{3}(?!\d))(?![.,-]\d)")
+#: A number next to a currency is an amount, not a phone number («23 456 789 kroner», «NOK 45 250 500»).
+_AMOUNT_BEFORE = re.compile(r"(?:\bkr\.?|\bnok|\bkroner|\beur|€|\$)[ \u00a0]*$", re.IGNORECASE)
+_AMOUNT_AFTER = re.compile(r"[ \u00a0]*(?:kr\b|kr\.|kroner|nok\b|,-|mill|mrd|milliard|euro|€|\$|%)", re.IGNORECASE)
 ROLE_WORDS = {"saksbehandler", "saksbehandleren", "veileder", "veilederen", "kollega", "kollegaen", "leder", "lederen",
               "sjef", "sjefen", "bruker", "brukeren", "brukar", "brukaren", "rådgiver", "rådgjevar", "konsulent",
               "verneombud", "tillitsvalgt", "nav-leder", "nav-leiar", "avdelingsleder", "fagleder", "herr", "fru",
               "kommunalsjef", "rådmann", "kommunedirektør", "ordfører", "fylkesdirektør", "direktør", "mentor"}
 #: «snakket med Tveitnes», «e-post fra Moe»: an unknown capitalised word after these is taken as a name.
 NAME_PREPOSITIONS = {"med", "hos", "fra", "frå", "mot", "og", "ring", "ringte", "ringe", "kontakt", "kontakte",
-                     "spør", "spurte", "hilsen", "ifølge", "v"}
+                     "spør", "spurte", "hilsen", "ifølge", "v", "takk"}
+#: «sendt til Lindtner», «holdt av Vatnedal», «møtte Fosholt»: the same. The NER model's label is no veto here:
+#: the small model calls most unknown surnames after «til» or «fra» a place (GPE_LOC), so a place after these
+#: words that is not in PLACES is masked as a person — the safe error.
+NAME_PREPOSITIONS_MORE = {"til", "av", "møtte", "takket", "takker", "takke", "kontaktet", "inviterte", "ba"}
+#: Countries, regions and the largest Norwegian towns, often after «til/fra» in Nav text («flyktninger fra
+#: Ukraina»): never a person (some are in the NorNE-derived name list by mistake: «Danmark», «Sverige»).
+PLACES = {"Norge", "Noreg", "Sverige", "Danmark", "Finland", "Island", "Tyskland", "Polen", "Litauen", "Latvia",
+          "Estland", "Ukraina", "Russland", "Belarus", "Romania", "Bulgaria", "Syria", "Irak", "Iran", "Afghanistan",
+          "Eritrea", "Somalia", "Etiopia", "Sudan", "Pakistan", "India", "Tyrkia", "Spania", "Frankrike", "Italia",
+          "Hellas", "Portugal", "Nederland", "England", "Storbritannia", "Skottland", "Irland", "USA", "Canada",
+          "Kina", "Thailand", "Filippinene", "Vietnam", "Myanmar", "Kongo", "Europa", "Afrika", "Asia", "Amerika",
+          "Norden", "Oslo", "Bergen", "Trondheim", "Stavanger", "Kristiansand", "Tromsø", "Drammen", "Bodø",
+          "Ålesund", "Fredrikstad", "Sandnes", "Sarpsborg", "Skien", "Haugesund", "Tønsberg", "Arendal", "Moss",
+          "Porsgrunn", "Hamar", "Lillehammer", "Gjøvik", "Molde", "Harstad", "Alta", "Narvik", "Agder", "Vestland",
+          "Rogaland", "Innlandet", "Viken", "Vestfold", "Telemark", "Østfold", "Akershus", "Buskerud", "Nordland",
+          "Troms", "Finnmark", "Trøndelag", "Østlandet", "Vestlandet", "Sørlandet", "Nord-Norge", "Svalbard"}
+#: «Takk til Haugeland», «ros til Rønneberg»: thanks go to people, so an unknown word after «takk til» is a name.
+THANKS = {"takk", "takke", "takker", "takka", "takket", "ros", "skryt", "honnør", "hilsen", "hilsener", "helsing",
+          "gratulerer", "gratulasjon", "kudos", "hyllest"}
+#: Verbs whose subject is a person: «Fosholt sa at …», «Brekkhus ringte». An unknown capitalised word first in a
+#: sentence before one of these is a name. Verbs that documents and institutions also do («Rapporten sier»,
+#: «Kurset ga meg mye», «Husbanken sendte») are left out.
+HUMAN_VERBS = {"sa", "mente", "mener", "meinte", "meiner", "fortalte", "fortalde", "syntes", "synes", "syntest",
+               "lurte", "lurer", "spurte", "spurde", "svarte", "svara", "ringte", "ringer", "ringde", "hjalp",
+               "hjelpte", "lovet", "lovte", "lovde", "forklarte", "forklarde", "tenkte", "trodde", "tror", "trudde",
+               "trur", "takket", "takka", "veiledet", "rettleidde", "underviste", "møtte", "smilte", "lo", "gråt"}
+#: Endings of Norwegian surnames (mostly farm names). An unknown word with one of them, first in a sentence and
+#: followed by any finite verb, is a surname: «Vestbø ga oss gode råd», «Ueland har fulgt opp saken».
+SURNAME_ENDINGS = ("sen", "ssen", "son", "stad", "rud", "land", "heim", "haug", "dal", "vik", "nes", "holt",
+                   "bø", "bøe", "seth", "gård", "gaard", "berg", "lund", "voll", "vold", "rød", "sæter", "seter",
+                   "strand", "myr", "skog", "tveit", "tvedt", "stø", "aas", "ås", "bakk", "fjell", "næs")
+#: Finite verbs that also follow a listed name or a model PER first in a sentence («Nordmann ga», «Kari har»).
+COMMON_FINITE = {"er", "var", "har", "hadde", "skal", "skulle", "vil", "ville", "kan", "kunne", "må", "måtte", "ble",
+                 "blir", "fikk", "får", "tok", "tar", "gikk", "går", "kom", "kommer", "gjorde", "gjør", "ga", "gav",
+                 "gir", "fekk", "vart", "blei", "gjekk", "kjem"}
 KEEP = {"Nav", "NAV", "Nav-kontoret", "NAV-kontoret"}
 PLACEHOLDERS = ("[person]", "[e-post]", "[fnr]", "[telefon]", "[sted]", "[organisasjon]")
 
@@ -155,17 +216,22 @@ class Redactor:
 
     def _pattern_spans(self, text: str) -> list[tuple[int, int, str]]:
         spans = [(m.start(), m.end(), "[e-post]") for m in EMAIL.finditer(text)]
+        spans += [(m.start(), m.end(), "[e-post]") for m in EMAIL_SPOKEN.finditer(text)]
         for match in FNR.finditer(text):
             if fnr_valid(match.group(1) + match.group(2)):
                 spans.append((match.start(), match.end(), "[fnr]"))
-        spans += [(m.start(), m.end(), "[telefon]") for m in PHONE.finditer(text)]
+        for match in PHONE.finditer(text):
+            if not (_AMOUNT_BEFORE.search(text[max(0, match.start() - 12):match.start()])
+                    or _AMOUNT_AFTER.match(text, match.end())):
+                spans.append((match.start(), match.end(), "[telefon]"))
         return spans
 
     def _plausible_name(self, ent) -> bool:
         """The model's PER is kept unless every word is an ordinary dictionary word that is not a
         listed name («Jeg», «Sykefravær» capitalised in a list): a small model's false alarms."""
         words = [t.text for t in ent if t.text[:1].isalpha()]
-        if not words or not all(w[:1].isupper() for w in words) or any(w.lower() in self.known for w in words):
+        if not words or not all(w[:1].isupper() for w in words) or any(w.lower() in self.known for w in words) \
+                or any(w in PLACES for w in words):
             return False
         if any(w in self.names or w in self.ambiguous for w in words):
             return True
@@ -175,7 +241,11 @@ class Redactor:
         if words[0].lower() in dictionary or all(w.isupper() and len(w) <= 5 for w in words):
             return False  # «Fullført HR», «Sykefravær»: an ordinary word or an acronym, not a name
         if len(words) == 1 and (ent.start == 0 or ent.doc[ent.start - 1].text in ".!?:;\n"):
-            return False  # a lone unknown capitalised word first in a sentence is usually not a name
+            # A lone unknown capitalised word first in a sentence is usually not a name — unless a finite
+            # verb follows: «Haugeland ga god veiledning».
+            following = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+            return (following is not None and ent.doc[ent.end - 1].whitespace_ == " "
+                    and _finite_verb(following.text) and not _compound(words[0]))  # not «Brukertilfredsheten er …»
         return any(w.lower() not in dictionary for w in words)
 
     def _name_spans(self, text: str, doc) -> list[tuple[int, int, str]]:
@@ -191,33 +261,84 @@ class Redactor:
         words = [(m.group(), m.start(), m.end()) for m in re.finditer(r"[\w][\w'’-]*", text)]
         dictionary = _dictionary()
         for k, (word, start, end) in enumerate(words):
-            if not word[:1].isupper() or word in KEEP or (word.isupper() and len(word) <= 5) \
+            gap = text[words[k - 1][2]:start] if k else ""
+            sentence_start = k == 0 or bool(re.search(r"[.!?:;\n]", gap))
+            previous = words[k - 1][0].lower() if k else ""
+            if word[:1].islower():
+                if previous in ROLE_WORDS and not sentence_start and gap.strip() == "":
+                    span = self._lower_case_name(text, words, k)   # «saksbehandler kari», «veileder ola nordmann»
+                    if span:
+                        spans.append(span)
+                continue
+            if not word[:1].isupper() or word in KEEP or word in PLACES or (word.isupper() and len(word) <= 5) \
                     or word.lower() in self.known:
                 continue
-            gap = text[words[k - 1][2]:start] if k else ""
             after = words[k + 1][0] if k + 1 < len(words) else ""
-            sentence_start = k == 0 or bool(re.search(r"[.!?:;\n]", gap))
-            after_role = k > 0 and not sentence_start and words[k - 1][0].lower() in ROLE_WORDS
-            after_preposition = k > 0 and not sentence_start and words[k - 1][0].lower() in NAME_PREPOSITIONS
+            after_role = k > 0 and not sentence_start and previous in ROLE_WORDS
+            after_preposition = k > 0 and not sentence_start and previous in NAME_PREPOSITIONS
+            thanked = (k > 1 and not sentence_start and previous == "til" and words[k - 2][0].lower() in THANKS
+                       and text[words[k - 2][2]:words[k - 1][1]].strip() == ""
+                       and not _compound(word))   # «Takk til Haugeland»
+            after_more = (k > 0 and not sentence_start and previous in NAME_PREPOSITIONS_MORE
+                          and not _compound(word))   # «sendt til Lindtner», not «sendt til Statsforvalteren»
             listed = word in self.names
-            unknown = word.lower() not in dictionary and not any(c.isupper() for c in word[1:])  # not «OsloMet»
+            unknown = (word.lower() not in dictionary and not any(c.isupper() for c in word[1:])  # not «OsloMet»
+                       and not word.endswith("-") and not any(c.isdigit() for c in word)    # not «Arbeids- og …»
+                       and not _hyphen_compound(word))                                       # not «Nav-kontor»
             next_to_name = after in self.names or (k > 0 and not sentence_start and words[k - 1][0] in self.names)
             after_word = words[k + 1] if k + 1 < len(words) else None
             pair = (after_word is not None and text[end:after_word[1]] == " " and after[:1].isupper()
                     and after not in KEEP and not any(c.isupper() for c in after[1:])
                     and after.lower() not in self.known)
-            if listed and (not sentence_start or after[:1].isupper() or _looks_like_subject(text, end)):
-                spans.append((start, end, "[person]"))
+            verb_follows = after_word is not None and text[end:after_word[1]] == " "
+            if listed and (not sentence_start or after[:1].isupper() or _looks_like_subject(text, end)
+                           or (verb_follows and _finite_verb(after) and _noun_or_unknown(word))):
+                spans.append((start, end, "[person]"))  # «Nordmann ga god veiledning»
             elif after_role and word[:1].isupper():
                 spans.append((start, end, "[person]"))  # «saksbehandler Lysne»: a capital after a role word is a name
             elif (word in self.ambiguous or unknown) and next_to_name and not sentence_start:
                 spans.append((start, end, "[person]"))
-            elif unknown and (after_preposition or (sentence_start and k > 0 and words[k - 1][0].lower() in
-                                                    NAME_PREPOSITIONS)):
+            elif unknown and (after_preposition or thanked or after_more
+                              or (sentence_start and k > 0 and previous in NAME_PREPOSITIONS)):
                 spans.append((start, end, "[person]"))
+            elif unknown and sentence_start and verb_follows and not _compound(word) and (
+                    after.lower() in HUMAN_VERBS or (_finite_verb(after) and _surname_shape(word))):
+                spans.append((start, end, "[person]"))  # «Fosholt sa …», «Vestbø ga …»; not «Kurset ga …»
             elif pair and (listed or unknown):
                 spans.append((start, after_word[2], "[person]"))  # «Tilda Lysne»: first name + surname
         return _extend_names(text, spans, words)
+
+    def _lower_case_name(self, text: str, words: list, k: int) -> tuple[int, int, str] | None:
+        """«saksbehandler kari», «veileder ola nordmann»: a listed first name written in lower case after a role
+        word. One that is also an ordinary word («leder per avdeling», «bruker best», «kollega ola») counts only
+        when a name or a verb follows it, or, if it is a noun, when it ends the sentence. Stop words never count
+        («leder hans kontor»)."""
+        word, start, end = words[k]
+        if not self._lower_listed(word) or word in _stop_words():
+            return None
+        nxt = words[k + 1] if k + 1 < len(words) else None
+        joined = nxt is not None and text[end:nxt[1]] == " "
+        after = nxt[0] if joined else ""
+        surname = joined and (after in self.names and after not in PLACES or (
+            after.isalpha() and after not in _stop_words() and after.lower() not in self.known
+            and (self._lower_listed(after) or (after.lower() not in _dictionary() and after not in PLACES
+                                               and not after.isupper() and after not in KEEP))))
+        if word in _dictionary() or word in _function_words():
+            ends = nxt is None or bool(re.match(r"\s*[.,;:!?)\n]", text[end:]))
+            pos = _lexicon_pos(word)
+            verb = joined and _finite_verb(after)
+            noun = pos <= {"noun"} and word not in _function_words()
+            # «leder per avdeling», «bruker best»: an adjective needs a surname after it; «per» before a finite
+            # verb is a name, as no preposition stands there («saksbehandler per sa …»)
+            open_class = pos <= {"noun", "verb", "infinitive"}
+            if not (surname or (verb and open_class) or (ends and noun)):
+                return None
+        if surname and after[:1].islower():
+            end = nxt[2]   # «ola nordmann», «kari haugeland»: the surname too
+        return (start, end, "[person]")
+
+    def _lower_listed(self, word: str) -> bool:
+        return word.isalpha() and word.islower() and len(word) > 1 and word[:1].upper() + word[1:] in self.names
 
 
 def codebook_words(book) -> set[str]:
@@ -239,7 +360,7 @@ def _extend_names(text: str, spans: list, words: list) -> list:
         previous_end = words[k - 1][2]
         gap = text[previous_end:start]
         if (previous_end in ends or any(e == previous_end for _, e, _ in extra)) and gap in (" ", "-") \
-                and word[:1].isupper() and word not in KEEP and not word.isupper():
+                and word[:1].isupper() and word not in KEEP and word not in PLACES and not word.isupper():
             extra.append((start, end, "[person]"))
             ends.add(end)
     starts = {start for start, _, label in spans + extra if label == "[person]"}
@@ -248,7 +369,7 @@ def _extend_names(text: str, spans: list, words: list) -> list:
         word, start, end = words[k]
         following = words[k + 1][1]
         if following in starts and text[end:following] == " " and word[:1].isupper() and word not in KEEP \
-                and not word.isupper() and word.lower() not in dictionary:
+                and word not in PLACES and not word.isupper() and word.lower() not in dictionary:
             extra.append((start, end, "[person]"))
             starts.add(start)
     return spans + extra
@@ -262,6 +383,82 @@ def _dictionary() -> frozenset[str]:
     from spacy.lang.nb.stop_words import STOP_WORDS
 
     return frozenset(lookup_table()) | frozenset(STOP_WORDS)
+
+
+_POS_BITS = {"adj": 1, "adv": 2, "noun": 4, "verb": 8, "infinitive": 16}
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, int]:
+    """Word form → parts of speech (bits of _POS_BITS) in the Norwegian full-form lexicon (spacy-lookups-data);
+    a verb form that is its own lemma is an infinitive."""
+    import gzip
+    import json
+
+    import spacy_lookups_data
+
+    data = Path(spacy_lookups_data.__file__).parent / "data" / "nb_lemma_exc.json.gz"
+    with gzip.open(data, "rt", encoding="utf-8") as handle:
+        exceptions = json.load(handle)
+    table: dict[str, int] = {}
+    for pos, forms in exceptions.items():
+        bit = _POS_BITS.get(pos, 0)
+        for form, lemmas in forms.items():
+            table[form] = table.get(form, 0) | (_POS_BITS["infinitive"] if pos == "verb" and form in lemmas else bit)
+    return table
+
+
+def _lexicon_pos(word: str) -> frozenset[str]:
+    bits = _lexicon().get(word.lower(), 0)
+    return frozenset(pos for pos, bit in _POS_BITS.items() if bits & bit)
+
+
+def _finite_verb(word: str) -> bool:
+    """«ga», «sa», «ringte», «har»: a verb form that is not an infinitive nor also a noun or adjective."""
+    word = word.lower()
+    return word in COMMON_FINITE or word in HUMAN_VERBS or _lexicon_pos(word) == {"verb"}
+
+
+def _noun_or_unknown(word: str) -> bool:
+    """«Nordmann» (a noun) or «Hovdenak» (unknown) first in a sentence may be a subject; «Best», «Lille»
+    (adjectives that are also listed names) may not: «Best var kurset»."""
+    return _lexicon_pos(word) <= {"noun"} and word.lower() not in _function_words()
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.nb.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """Stop words and the small lookup table's closed-class words («per», «anna»: in the dictionary, not in the
+    full-form lexicon of nouns, verbs, adjectives and adverbs)."""
+    lexicon = _lexicon()
+    return _stop_words() | frozenset(w for w in _dictionary() if w.islower() and w not in lexicon)
+
+
+def _surname_shape(word: str) -> bool:
+    """«Vestbø», «Grimstvedt», «Ueland», «Kolstad»: ends like a Norwegian farm-name surname."""
+    return len(word) >= 5 and word.lower().endswith(SURNAME_ENDINGS)
+
+
+def _hyphen_compound(word: str) -> bool:
+    """«Nav-kontor», «IPS-metoden»: a hyphenated word ending in a lower-case known word is a compound noun;
+    a double-barrelled name has capitals on both sides («Hansen-Moe»)."""
+    last = word.rsplit("-", 1)[-1] if "-" in word else ""
+    return last[:1].islower() and last in _dictionary()
+
+
+def _compound(word: str) -> bool:
+    """«Jobbspesialiseringskurset», «Husbanken», «Mottaksland»: an unknown word that ends in a known word of six
+    letters or more, or joins two known words with «s», is a compound noun, not a surname («Haugeland», «Fosholt»
+    end in short words: «land», «holt»)."""
+    word, dictionary = word.lower(), _dictionary()
+    return any(word[i:] in dictionary for i in range(3, len(word) - 5)) or any(
+        word[i] == "s" and word[:i] in dictionary and word[i + 1:] in dictionary for i in range(4, len(word) - 3))
 
 
 def _looks_like_subject(text: str, end: int) -> bool:
