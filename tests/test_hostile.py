@@ -244,6 +244,26 @@ def test_no_spreadsheet_cell_or_csv_field_can_be_a_formula(tmp_path: Path):
         assert row.unit_text[int(row.start):int(row.end)] == row.evidence
 
 
+def test_merged_excel_survey_keeps_formula_like_answers_as_text(tmp_path: Path):
+    from openpyxl import Workbook
+
+    from textkit.io.cells import cell_value, no_formulas
+    from textkit.merge import merge_codes
+
+    book = Workbook()
+    book.active.append(["id", "evu_fritekst"])
+    for number, text in enumerate(FORMULAS[:2] + ["MI og veiledning", "Ledelse"], start=1):
+        book.active.append([number, cell_value(text)])
+    no_formulas(book)
+    book.save(tmp_path / "survey.xlsx")
+    code_table(tmp_path / "survey.xlsx", "id", "evu_fritekst", CODEBOOKS / "evu_types.yaml", out=tmp_path / "c",
+               model="blank")
+    merge_codes(tmp_path / "survey.xlsx", tmp_path / "c", "id", out=tmp_path / "kodet.xlsx")
+    cells = [cell for row in load_workbook(tmp_path / "kodet.xlsx").active.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert FORMULAS[0] in {cell.value for cell in cells}
+
+
 def test_minutes_csvs_carry_no_formula(tmp_path: Path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
