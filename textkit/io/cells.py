@@ -54,20 +54,20 @@ def unneutralise(value: object) -> object:
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with every text field and column name neutralised; numbers untouched."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = [neutralise(v) for v in safe[column]]
-    safe.columns = [neutralise(str(c)) if isinstance(c, str) else c for c in safe.columns]
-    return safe
+    return _map_text(frame, neutralise)
 
 
 def unneutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with textkit's protective apostrophes removed again."""
+    return _map_text(frame, unneutralise)
+
+
+def _map_text(frame: pd.DataFrame, change) -> pd.DataFrame:
     frame = frame.copy()
     for column in frame.columns:
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            frame[column] = [unneutralise(v) for v in frame[column]]
-    frame.columns = [unneutralise(c) for c in frame.columns]
+            frame[column] = [change(v) for v in frame[column]]
+    frame.columns = [change(c) for c in frame.columns]
     return frame
 
 
