@@ -24,7 +24,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
 from textkit import Coder, load_codebook  # noqa: E402
-from textkit.normalise import normalise_text  # noqa: E402
+from textkit.text.normalise import normalise_text  # noqa: E402
 
 
 def main() -> None:
@@ -55,7 +55,7 @@ def main() -> None:
     units = [coder.code_doc(doc) for doc in docs]
     coding_seconds = time.perf_counter() - start
 
-    from textkit.privacy import Redactor, codebook_words
+    from textkit.text.privacy import Redactor, codebook_words
 
     redactor = Redactor(nlp=coder.nlp_, known_words=codebook_words(book))
     redactor.redaction("Kari Hansen")  # load the dictionary outside the timing

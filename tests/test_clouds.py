@@ -16,10 +16,10 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from textkit.cli import app
-from textkit.clouds import NEUTRAL, ORANGE, SIZE, draw_cloud, make_clouds
+from textkit.analysis.clouds import NEUTRAL, ORANGE, SIZE, draw_cloud, make_clouds
 from textkit.errors import InputError
-from textkit.frequencies import frequency_table, keyness, log_likelihood, tokenize
-from textkit.concordance import kwic
+from textkit.analysis.frequencies import frequency_table, keyness, log_likelihood, tokenize
+from textkit.analysis.kwic import kwic
 from tests.conftest import CORPORA
 
 SURVEY = CORPORA / "survey_2025.sav"
@@ -55,13 +55,13 @@ def test_frequency_table_reproduces_the_report(clouds):
 def test_stop_words_and_domain_words():
     words = tokenize(["Hva skal skje med Nav-kontoret og kommunen? Ulike saker, bl.a. sikkerhet."])[0]
     assert words == ["nav", "kontoret", "kommunen", "saker", "sikkerhet"]
-    from textkit.frequencies import stop_words
+    from textkit.analysis.frequencies import stop_words
 
     assert tokenize(["Nav og kontoret"], stops=stop_words(["nav"]))[0] == ["kontoret"]
 
 
 def test_lemmas_count_inflected_forms_together():
-    from textkit.nlp import load_nlp
+    from textkit.text.nlp import load_nlp
 
     nlp = load_nlp(None)[0]
     words = tokenize(["kontoret", "kontor", "kontorets lokaler"], nlp, lemma=True)

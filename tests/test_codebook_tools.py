@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from textkit import CodebookError, load_codebook
-from textkit.codebook_diff import Change, compare_codings, diff_codebooks, rule_text, unit_changes
-from textkit.codebook_export import (
+from textkit.codebook.diff import Change, compare_codings, diff_codebooks, rule_text, unit_changes
+from textkit.codebook.export import (
     QDC_NAMESPACE, code_guid, description_fields, export_codebook, import_qdc,
 )
 from textkit.errors import OutputError, TextkitError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from textkit.coding import compound_match
+from textkit.coding.coder import compound_match
 
 
 def code(coder, text):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import csv
 
-from textkit.evaluation import prf
-from textkit.normalise import normalise_text
+from textkit.coding.evaluation import prf
+from textkit.text.normalise import normalise_text
 from tests.conftest import GOLD
 
 

@@ -15,10 +15,10 @@ import csv
 
 import pytest
 
-from textkit.codebook import load_codebook
-from textkit.coding import Coder
-from textkit.evaluation import prf
-from textkit.normalise import normalise_text
+from textkit.codebook.book import load_codebook
+from textkit.coding.coder import Coder
+from textkit.coding.evaluation import prf
+from textkit.text.normalise import normalise_text
 from tests.conftest import CODEBOOKS, GOLD
 
 

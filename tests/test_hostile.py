@@ -26,12 +26,12 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from textkit.cli import app
-from textkit.codes import load_codes
-from textkit.errors import InputError, OutputError
+from textkit.coding.results import load_codes
+from textkit.errors import InputError
 from textkit.io import read_table
 from textkit.io.cells import needs_quote
-from textkit.normalise import normalise_text
-from textkit.pipeline import code_table
+from textkit.text.normalise import normalise_text
+from textkit.coding.run import code_table
 from tests.conftest import CODEBOOKS, CORPORA
 
 runner = CliRunner()
@@ -248,7 +248,7 @@ def test_merged_excel_survey_keeps_formula_like_answers_as_text(tmp_path: Path):
     from openpyxl import Workbook
 
     from textkit.io.cells import cell_value, no_formulas
-    from textkit.merge import merge_codes
+    from textkit.analysis.merge import merge_codes
 
     book = Workbook()
     book.active.append(["id", "evu_fritekst"])
@@ -415,3 +415,9 @@ def test_tables_without_group_col_skips_the_crosstab_when_the_survey_has_no_ansa
     assert "Ingen krysstabell" in (tmp_path / "t" / "tabeller.md").read_text(encoding="utf-8")
     named = cli("tables", coded, "--out", tmp_path / "t2", "--survey", other, "--id-col", "id", "--group-col", "ansatt")
     assert named.exit_code == 1 and "column 'ansatt' not found" in named.output
+
+
+def test_info_names_the_active_model_and_why():
+    result = cli("info")
+    assert result.exit_code == 0, result.output
+    assert "NLP model: nb_textkit_sm" in result.output and "shipped" in result.output

@@ -18,7 +18,8 @@ import time
 
 import pytest
 
-from textkit import CodebookError, Coder, coding, load_codebook, lock_codebook, self_test
+from textkit import CodebookError, Coder, load_codebook, lock_codebook, self_test
+from textkit.coding import coder as coding
 from tests.conftest import CODEBOOKS, PROJECT
 
 TINY = """\
@@ -170,7 +171,7 @@ def test_unedited_copy_elsewhere_is_locked(tmp_path):
 
 
 def test_shipped_lock_is_found_from_the_package():
-    from textkit.codebook import shipped_lock_path
+    from textkit.codebook.book import shipped_lock_path
 
     assert shipped_lock_path() == (PROJECT / "codebooks" / "codebook.lock").resolve()
 

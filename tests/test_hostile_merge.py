@@ -19,8 +19,8 @@ import pyreadstat
 import pytest
 
 from test_merge import PREFIX, coded, restamp  # noqa: F401  (module fixture: one real coding run)
-from textkit import merge as merge_module
-from textkit.merge import merge_codes
+from textkit.analysis import merge as merge_module
+from textkit.analysis.merge import merge_codes
 
 IDS = [1.0, 2.0, 3.0, 4.0, 5.0]  # codes exist for 1-4; 5 is a survey row without codes
 LONG_TEXT = "lang tekst " * 20  # 220 bytes in a 600-byte variable (a very long string, > 255)

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import CODEBOOKS, CORPORA, GOLD
-from textkit.privacy import Redactor, fnr_valid
+from textkit.text.privacy import Redactor, fnr_valid
 
 
 def valid_fnr(first_eight: str) -> str:
@@ -227,8 +227,8 @@ def test_hostile_secrets_are_in_the_planted_sentences_and_gone_after_redaction(r
 def test_false_person_on_synthetic_answers_and_gold_sets(redactor):
     """The README's claim: no false [person] in the 508 synthetic answers when the codebook
     vocabulary is known, and only a few without it; the gold answers contain no names either."""
-    from textkit.codebook import load_codebook
-    from textkit.privacy import codebook_words
+    from textkit.codebook.book import load_codebook
+    from textkit.text.privacy import codebook_words
 
     known = codebook_words(load_codebook(CODEBOOKS / "evu_types.yaml")) | codebook_words(
         load_codebook(CODEBOOKS / "partnership_agenda.yaml"))

@@ -19,11 +19,11 @@ import pyreadstat
 import pytest
 
 from tests.conftest import CODEBOOKS, CORPORA, unreleased_edit
-from textkit.codebook import load_codebook
+from textkit.codebook.book import load_codebook
 from textkit.errors import CodebookError, InputError, OutputError
 from textkit.io import read_table
-from textkit.merge import coded_variables, merge_codes
-from textkit.pipeline import code_table
+from textkit.analysis.merge import coded_variables, merge_codes
+from textkit.coding.run import code_table
 
 PREFIX = "evu_types"
 CATEGORIES = ["veiledning_inkludering", "psykisk_helse_rus", "okonomi_gjeld", "forvaltning_jus",

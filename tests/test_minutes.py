@@ -268,9 +268,9 @@ def test_minutes_gold_boundaries_and_codes():
     import csv
     from collections import defaultdict
 
-    from textkit.codebook import load_codebook
-    from textkit.coding import Coder
-    from textkit.normalise import normalise_document
+    from textkit.codebook.book import load_codebook
+    from textkit.coding.coder import Coder
+    from textkit.text.normalise import normalise_document
 
     gold = defaultdict(dict)
     with open(PROJECT / "tests" / "gold" / "minutes_gold.csv", encoding="utf-8", newline="") as handle:

@@ -1,7 +1,7 @@
 """Tests for textkit's own Norwegian pipeline ``nb_textkit_sm``.
 
 The evaluation data (NDT/NorNE, UD Bokmål) may not be copied into the repository, so the
-data-dependent tests read it where `textkit.training.data_dir()` finds it —
+data-dependent tests read it where `textkit.model.training.data_dir()` finds it —
 ``$TEXTKIT_NORNE_DIR``, else ``../shared/data/norne`` — and are skipped, with a reason, where it
 is absent. Load time and speed are measured in ``bench/``, never asserted here.
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-MODEL_DIR = REPO / "textkit" / "models" / "nb_textkit_sm"
-from textkit.training import data_dir
+MODEL_DIR = REPO / "textkit" / "model" / "nb_textkit_sm"
+from textkit.model.training import data_dir
 
 NORNE = data_dir()
 UD_TEST = NORNE / "ud-nob" / "no_bokmaal-ud-test.conllu"
@@ -79,7 +79,7 @@ def test_model_annotates_raw_text(nlp):
 @needs_model
 @needs_data
 def test_lemma_accuracy_on_first_300_test_sentences():
-    from textkit.training import evaluate
+    from textkit.model.training import evaluate
 
     scores = evaluate(UD_TEST, MODEL_DIR, limit=300)
     assert scores["n_sentences"] == 300
@@ -89,7 +89,7 @@ def test_lemma_accuracy_on_first_300_test_sentences():
 
 @needs_data
 def test_no_dev_or_test_sentence_in_training_data():
-    from textkit.training import (
+    from textkit.model.training import (
         excluded_sentences,
         read_conll,
         sentence_key,
@@ -109,7 +109,7 @@ def test_no_dev_or_test_sentence_in_training_data():
 
 @needs_data
 def test_ndt_to_ud_mapping_agrees_with_ud_dev():
-    from textkit.training import mapping_report
+    from textkit.model.training import mapping_report
 
     report = mapping_report("dev", NORNE)
     assert report["sentences_matched"] == 2410
@@ -124,7 +124,7 @@ def test_ner_gold_is_complete_in_training_and_evaluation_docs():
     """Every NorNE entity survives conversion: no lost spans, no 'missing' (vs 'O') tokens."""
     import spacy
 
-    from textkit.training import (
+    from textkit.model.training import (
         _gold_doc,
         _make_doc,
         convert_sentence,
@@ -150,8 +150,8 @@ def test_ner_gold_is_complete_in_training_and_evaluation_docs():
 @pytest.fixture(scope="module")
 def converted_training():
     """The converted training sentences as ``(source, tokens)`` and the keys of the UD
-    dev/test sentences, as :func:`textkit.training.build_corpora` uses them."""
-    from textkit.training import convert_sentence, excluded_sentences, sentence_key, training_sentences
+    dev/test sentences, as :func:`textkit.model.training.build_corpora` uses them."""
+    from textkit.model.training import convert_sentence, excluded_sentences, sentence_key, training_sentences
 
     train = [(s.source, convert_sentence(s)) for s in training_sentences(NORNE)]
     train = [(src, toks) for src, toks in train if toks]
@@ -163,7 +163,7 @@ def test_entity_substitution_augmentation_is_consistent(converted_training):
     """Augmented copies swap whole entity spans for training entities of the same type."""
     import spacy
 
-    from textkit.training import _entity_spans, _make_doc, augment_corpus, sentence_key
+    from textkit.model.training import _entity_spans, _make_doc, augment_corpus, sentence_key
 
     train, excluded = converted_training
     aug = augment_corpus(train, 1, seed=0, excluded_keys=excluded)
@@ -198,7 +198,7 @@ def test_entity_substitution_augmentation_is_consistent(converted_training):
 def test_pseudo_name_augmentation_invents_unseen_names_of_the_same_type(converted_training):
     """``mode="pseudo"`` copies keep everything but the proper-noun name tokens, which
     become invented words that occur nowhere in the training data."""
-    from textkit.training import _entity_spans, augment_corpus, sentence_key
+    from textkit.model.training import _entity_spans, augment_corpus, sentence_key
 
     train, excluded = converted_training
     aug = augment_corpus(train, 1, seed=0, excluded_keys=excluded, mode="pseudo")
@@ -234,7 +234,7 @@ def test_pretraining_text_has_no_dev_or_test_sentence(tmp_path):
     """``spacy pretrain`` reads raw text: it must not contain the evaluation sentences."""
     import srsly
 
-    from textkit.training import pretraining_text, read_conll, training_sentences, ud_path
+    from textkit.model.training import pretraining_text, read_conll, training_sentences, ud_path
 
     def key(text: str) -> str:  # letters and digits only: immune to spacing and punctuation
         return "".join(ch for ch in text.lower() if ch.isalnum())
@@ -252,7 +252,7 @@ def test_training_defaults_are_unaugmented():
     """The shipped model was trained without augmentation; `textkit model train` must match."""
     import inspect
 
-    from textkit import training
+    from textkit.model import training
 
     assert training.DEFAULT_AUGMENT_COPIES == 0
     params = inspect.signature(training.train).parameters

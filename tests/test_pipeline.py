@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from textkit import InputError, OutputError, code_table
-from textkit.pipeline import LONG_COLUMNS
+from textkit.coding.run import LONG_COLUMNS
 from tests.conftest import CODEBOOKS
 
 SURVEY = (

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from textkit.privacy import Redactor, fnr_valid
+from textkit.text.privacy import Redactor, fnr_valid
 from tests.conftest import CODEBOOKS, CORPORA, PROJECT
 
 FIRST = ["Kari", "Ole", "Ingrid", "Torstein", "Helge", "Therese", "Johannes", "Sigvald", "Ragnfrid", "Eldbjørg",
@@ -89,8 +89,8 @@ def test_person_name_recall_with_the_shipped_model():
     # Precision: capitalised words that are not names but were masked, on the real-looking corpus.
     corpus = pd.read_csv(CORPORA / "survey_2025.csv", dtype=str)
     answers = pd.concat([corpus["evu_fritekst"], corpus["partnerskap_fritekst"]]).dropna()
-    from textkit.codebook import load_codebook
-    from textkit.privacy import codebook_words
+    from textkit.codebook.book import load_codebook
+    from textkit.text.privacy import codebook_words
 
     known = codebook_words(load_codebook(CODEBOOKS / "evu_types.yaml")) | codebook_words(
         load_codebook(CODEBOOKS / "partnership_agenda.yaml"))
@@ -171,7 +171,7 @@ def test_no_planted_identifier_in_any_output(tmp_path):
 @pytest.mark.parametrize("column,codebook", [("evu_fritekst", "evu_types.yaml"),
                                              ("partnerskap_fritekst", "partnership_agenda.yaml")])
 def test_codes_identical_with_and_without_redaction(column, codebook):
-    from textkit.pipeline import code_table
+    from textkit.coding.run import code_table
 
     with_redaction = code_table(CORPORA / "survey_2025.csv", "id", column, CODEBOOKS / codebook, model="blank")
     without = code_table(CORPORA / "survey_2025.csv", "id", column, CODEBOOKS / codebook, model="blank", redact=False)

@@ -1,4 +1,4 @@
-"""Intercoder reliability (textkit.reliability), checked against figures computed by hand.
+"""Intercoder reliability (textkit.review.reliability), checked against figures computed by hand.
 
 Notation for Krippendorff's alpha (Krippendorff 2011, «Computing Krippendorff's Alpha-Reliability»):
 each pairable unit u with m_u values adds, for every ordered pair of its values (c, k) from
@@ -21,7 +21,7 @@ import pytest
 from openpyxl import Workbook
 
 from textkit.errors import InputError, OutputError
-from textkit.reliability import (CoderSheet, agree, agreement, nominal_alpha, read_coder, reading)
+from textkit.review.reliability import (CoderSheet, agree, agreement, nominal_alpha, read_coder, reading)
 
 PROJECT = Path(__file__).resolve().parents[1]
 CATS = ["veiledning_inkludering", "ledelse_organisasjon"]
@@ -234,7 +234,7 @@ def test_reading_thresholds_and_display_never_rounds_up_to_a_threshold():
     keys = [f"{i}#1" for i in range(1, 11)]
     markdown = agreement([sheet_of("A", {"c": A_VALUES}, keys), sheet_of("B", {"c": B_VALUES}, keys)]).to_markdown()
     assert "| 0.604 " in markdown and "ikke pålitelig" in markdown
-    from textkit.reliability import _alpha_text
+    from textkit.review.reliability import _alpha_text
     assert _alpha_text(0.79996) == "0.7999" and _alpha_text(0.6666) == "0.6666" and _alpha_text(0.7347) == "0.735"
 
 
@@ -296,7 +296,7 @@ def test_malformed_sheets_are_refused_with_what_is_wrong(tmp_path):
 
 @pytest.fixture(scope="module")
 def machine(tmp_path_factory) -> Path:
-    from textkit.pipeline import code_table
+    from textkit.coding.run import code_table
 
     folder = tmp_path_factory.mktemp("machine")
     for name in ("evu_types.yaml", "codebook.lock"):

@@ -19,10 +19,10 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from textkit.errors import InputError
-from textkit.pipeline import code_table
-from textkit.report import write_report
-from textkit.review import export_review, import_review
-from textkit.store import decisions, final_codes
+from textkit.coding.run import code_table
+from textkit.review.audit_report import write_report
+from textkit.review.round_trip import export_review, import_review
+from textkit.coding.store import decisions, final_codes
 from tests.conftest import CODEBOOKS, CORPORA
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")

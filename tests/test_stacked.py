@@ -1,4 +1,4 @@
-"""Tests for the second-pass components of nb_textkit_sm (textkit.stacked)."""
+"""Tests for the second-pass components of nb_textkit_sm (textkit.model.components)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
-from textkit.stacked import (
+from textkit.model.training import data_dir
+from textkit.model.components import (
     EntityTyper,
     FunctionWordTagger,
     SparseLinear,
@@ -17,8 +18,8 @@ from textkit.stacked import (
     function_word_features,
 )
 
-MODEL_DIR = Path(__file__).resolve().parents[1] / "textkit" / "models" / "nb_textkit_sm"
-NORNE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "norne"
+MODEL_DIR = Path(__file__).resolve().parents[1] / "textkit" / "model" / "nb_textkit_sm"
+NORNE = data_dir()
 UD_DEV = NORNE / "ud-nob" / "no_bokmaal-ud-dev.conllu"
 
 
@@ -113,7 +114,7 @@ def test_shipped_model_has_stacked_components_that_load_without_textkit_import(t
                     reason="needs the shipped stacked model and the UD dev file")
 def test_stacked_components_help_on_ud_dev():
     """On the first 400 dev sentences the second pass must not lower NER F or POS accuracy."""
-    from textkit.training import score_pipeline
+    from textkit.model.training import score_pipeline
 
     nlp = spacy.load(MODEL_DIR)
     full = score_pipeline(nlp, UD_DEV, limit=400)

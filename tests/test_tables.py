@@ -18,11 +18,11 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from textkit.codebook import load_codebook
+from textkit.codebook.book import load_codebook
 from textkit.errors import InputError, OutputError
-from textkit.pipeline import code_table
-from textkit.tablefiles import write_tables
-from textkit.tables import crosstab
+from textkit.coding.run import code_table
+from textkit.analysis.table_files import write_tables
+from textkit.analysis.tables import crosstab
 from tests.conftest import CODEBOOKS, CORPORA, unreleased_edit
 
 
@@ -151,7 +151,7 @@ def test_edited_codebook_is_refused(partnership_codes, tmp_path):
     run = json.loads((partnership_codes / "run.json").read_text(encoding="utf-8"))
     book = tmp_path / "edited.yaml"
     unreleased_edit(Path(run["codebook"]["path"]), book)
-    from textkit.codes import load_coded
+    from textkit.coding.results import load_coded
 
     with pytest.raises(Exception, match="codebook changed"):
         load_coded(partnership_codes, book)

@@ -14,20 +14,20 @@ does not pay for spaCy, matplotlib or openpyxl until a function that needs them 
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Codebook": "textkit.codebook", "load_codebook": "textkit.codebook", "lock_codebook": "textkit.codebook",
-    "Coder": "textkit.coding", "self_test": "textkit.coding",
+    "Codebook": "textkit.codebook.book", "load_codebook": "textkit.codebook.book", "lock_codebook": "textkit.codebook.book",
+    "Coder": "textkit.coding.coder", "self_test": "textkit.coding.coder",
     "CodebookError": "textkit.errors", "InputError": "textkit.errors", "OutputError": "textkit.errors",
     "TextkitError": "textkit.errors",
     "SurveyTable": "textkit.io", "read_table": "textkit.io",
-    "load_nlp": "textkit.nlp",
-    "CodingResult": "textkit.pipeline", "code_table": "textkit.pipeline",
-    "crosstab": "textkit.tables", "tabell7": "textkit.tables", "tabell8": "textkit.tables",
-    "write_tables": "textkit.tablefiles",
-    "merge_codes": "textkit.merge", "coded_variables": "textkit.merge",
-    "load_coded": "textkit.codes",
-    "make_clouds": "textkit.clouds",
-    "kwic": "textkit.concordance",
-    "frequency_table": "textkit.frequencies",
+    "load_nlp": "textkit.text.nlp",
+    "CodingResult": "textkit.coding.run", "code_table": "textkit.coding.run",
+    "crosstab": "textkit.analysis.tables", "tabell7": "textkit.analysis.tables", "tabell8": "textkit.analysis.tables",
+    "write_tables": "textkit.analysis.table_files",
+    "merge_codes": "textkit.analysis.merge", "coded_variables": "textkit.analysis.merge",
+    "load_coded": "textkit.coding.results",
+    "make_clouds": "textkit.analysis.clouds",
+    "kwic": "textkit.analysis.kwic",
+    "frequency_table": "textkit.analysis.frequencies",
     "run_minutes": "textkit.minutes",
 }
 __all__ = list(_EXPORTS)

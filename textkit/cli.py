@@ -114,11 +114,11 @@ def info(model: Optional[str] = typer.Option(None, help="Resolve this model inst
     import spacy
 
     from textkit import __version__
-    from textkit.nlp import describe
+    from textkit.text.nlp import describe
 
     nlp = describe(model)
     say(f"textkit {__version__}, spaCy {spacy.__version__}, Python {sys.version.split()[0]}")
-    say(f"NLP model: {nlp.name} {nlp.version} ({nlp.source}) — {nlp.reason}", markup=False)
+    say(f"NLP model: {nlp.name} {nlp.version} ({nlp.source}) — {nlp.reason}")
     say(f"components: {', '.join(nlp.components)}")
     if nlp.lemmas_approximate:
         console.print("[yellow]lemmas are approximate (lookup fallback)[/yellow]")
@@ -143,7 +143,7 @@ def code(
     Example: textkit code corpora/survey_2025.csv --id-col id --text-col evu_fritekst
     --codebook codebooks/evu_types.yaml --out outputs/evu
     """
-    from textkit.pipeline import code_table
+    from textkit.coding.run import code_table
 
     result = code_table(input, id_col, text_col, codebook, out=out, sheet=sheet, model=model, force=force,
                         show_progress=True, redact=not no_redact, store_raw=store_raw)
@@ -174,9 +174,9 @@ def tables(
     Small cells are suppressed («<5»). Example:
     textkit tables outputs/evu --out outputs/evu/tabeller --group-col ansatt
     """
-    from textkit.tablefiles import write_tables
+    from textkit.analysis.table_files import write_tables
 
-    from textkit.tablefiles import DEFAULT_GROUP
+    from textkit.analysis.table_files import DEFAULT_GROUP
 
     result = write_tables(codes, out, survey=survey, id_col=id_col,
                           group_col=None if no_group else (group_col or DEFAULT_GROUP), sheet=sheet,
@@ -208,7 +208,7 @@ def merge(
     answered. Example:
     textkit merge corpora/survey_2025.sav outputs/evu --id-col id --out outputs/survey_kodet.sav
     """
-    from textkit.merge import merge_codes
+    from textkit.analysis.merge import merge_codes
 
     result = merge_codes(survey, codes, id_col, out=out, prefix=prefix, sheet=sheet, codebook=codebook, force=force)
     say(f"{result.rows} rows, {result.rows_with_codes} with codes; added {', '.join(result.added)}")
@@ -241,7 +241,7 @@ def cloud(
     textkit's extras and yours); domain words such as «Nav» are kept. Example:
     textkit cloud corpora/survey_2025.sav --text-col partnerskap_fritekst --group-col ansatt --out outputs/skyer
     """
-    from textkit.clouds import make_clouds
+    from textkit.analysis.clouds import make_clouds
 
     result = make_clouds(input, text_col, group_col or None, out, top=top, lemma=lemma, min_group=min_group,
                          stopwords=stopword, stopword_files=stopwords, model=model, sheet=sheet,
@@ -271,7 +271,7 @@ def kwic(
 
     Example: textkit kwic corpora/survey_2025.sav --text-col partnerskap_fritekst --term sykefravær --forms
     """
-    from textkit.concordance import kwic as find
+    from textkit.analysis.kwic import kwic as find
 
     rows = find(input, text_col, term, window=window, id_col=id_col, group_col=group_col, forms=forms, sheet=sheet,
                 redact=not no_redact, out=out, force=force)
@@ -285,7 +285,7 @@ def kwic(
 @friendly
 def codebook_validate(path: Path = typer.Argument(..., help="Codebook YAML file.")) -> None:
     """Check a codebook against the schema, its regexes and its version lock."""
-    from textkit.codebook import load_codebook
+    from textkit.codebook.book import load_codebook
 
     book = load_codebook(path)
     nodes = book.nodes()
@@ -303,8 +303,8 @@ def codebook_test(
     model: Optional[str] = typer.Option(None, help="spaCy model name or path."),
 ) -> None:
     """Self-test: every example must code to its category, no counter-example may."""
-    from textkit.codebook import load_codebook
-    from textkit.coding import Coder, self_test
+    from textkit.codebook.book import load_codebook
+    from textkit.coding.coder import Coder, self_test
 
     book = load_codebook(path)
     rows = self_test(book, Coder(book, model=model).fit())
@@ -334,7 +334,7 @@ def codebook_diff(
     Example: textkit codebook diff codebooks/evu_types.yaml my_evu_types.yaml --corpus corpora/survey_2025.csv
     --text-col evu_fritekst
     """
-    from textkit.codebook_diff import diff_codebooks, unit_changes
+    from textkit.codebook.diff import diff_codebooks, unit_changes
 
     if corpus is not None and not text_col:
         raise typer.BadParameter("--text-col is required with --corpus")
@@ -364,7 +364,7 @@ def codebook_export(
 
     Example: textkit codebook export codebooks/evu_types.yaml --format qdc --out evu_types.qdc
     """
-    from textkit.codebook_export import export_codebook
+    from textkit.codebook.export import export_codebook
 
     if format not in ("md", "docx", "qdc"):
         raise typer.BadParameter("--format must be md, docx or qdc")
@@ -376,7 +376,7 @@ def codebook_export(
 @friendly
 def codebook_lock(path: Path = typer.Argument(..., help="Codebook YAML file.")) -> None:
     """Record this version's SHA-256 so later edits without a version bump are refused."""
-    from textkit.codebook import lock_codebook
+    from textkit.codebook.book import lock_codebook
 
     say(f"Locked in {lock_codebook(path)}")
 
@@ -394,7 +394,7 @@ def report(
     No network and no external files: it can be e-mailed or archived as it is. Example:
     textkit report outputs/evu --out outputs/evu/rapport.html
     """
-    from textkit.report import write_report
+    from textkit.review.audit_report import write_report
 
     say(f"Report written to {write_report(codes, out, self_test_model=model, force=force)}")
 
@@ -412,13 +412,13 @@ def agree(
     Blank cells are missing data. Example:
     textkit agree review_kari.xlsx review_ola.xlsx outputs/evu --out outputs/evu/reliabilitet
     """
-    from textkit.reliability import agree as measure
+    from textkit.review.reliability import agree as measure
 
     if len(sheets) < 2:
         raise typer.BadParameter("give at least two coders' sheets (or one sheet and the coding folder)")
     if out:
         from textkit.io.outputs import check_output_folder
-        from textkit.reliability import OUTPUT_FILES
+        from textkit.review.reliability import OUTPUT_FILES
 
         check_output_folder(out, force=force, inputs=sheets, produces=OUTPUT_FILES)
     result = measure(sheets)
@@ -444,7 +444,7 @@ def review_export(
 
     Example: textkit review export outputs/evu --out review_kari.xlsx
     """
-    from textkit.review import export_review
+    from textkit.review.round_trip import export_review
 
     say(f"Review sheet written to {export_review(codes, out, coder, force=force)}")
 
@@ -460,7 +460,7 @@ def review_import(
 
     Example: textkit review import review_kari.xlsx --codes outputs/evu --coder Kari
     """
-    from textkit.review import FINAL_FILE, import_review
+    from textkit.review.round_trip import FINAL_FILE, import_review
 
     result = import_review(sheet, codes, coder)
     say(f"{result.decisions_added} decisions by {result.coder} stored; {result.units_changed} units changed "
@@ -502,7 +502,8 @@ def minutes_run(
 @model_app.command("train")
 @friendly
 def model_train(
-    out: Path = typer.Option(Path("textkit/models/nb_textkit_sm"), help="Where to save the trained pipeline."),
+    out: Optional[Path] = typer.Option(None, help="Where to save the trained pipeline (default: the shipped "
+                                       "model's folder inside the installed package, textkit/model/nb_textkit_sm)."),
     seed: int = typer.Option(0, help="Random seed (training is reproducible for a given seed)."),
     augment_copies: int = typer.Option(0, help="Augmented copies of each training sentence with names "
                                        "(0 = none, as for the shipped model)."),
@@ -511,10 +512,11 @@ def model_train(
 ) -> None:
     """Train the Norwegian pipeline from ../shared/data/norne (about 25 minutes on one CPU core).
 
-    Trains tok2vec, morphologizer, lemmatizer, senter and NER with spaCy, then fits the second-pass entity typer and function-word tagger (textkit.stacked) on the result.
+    Trains tok2vec, morphologizer, lemmatizer, senter and NER with spaCy, then fits the second-pass entity typer and function-word tagger (textkit.model.components) on the result.
     """
-    from textkit import training
+    from textkit.model import training
 
+    out = out or training.DEFAULT_MODEL_DIR
     result = training.train(out, seed=seed, augment_copies=augment_copies, augment_mode=augment_mode)
     print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     say(f"Model written to {out}")
@@ -527,8 +529,8 @@ def model_evaluate(
     model: Optional[Path] = typer.Option(None, help="Model directory (default: the shipped model)."),
 ) -> None:
     """Print JSON with lemma_acc, pos_acc, ents_f, F per entity type and speed."""
-    from textkit import training
-    from textkit.nlp import SHIPPED_DIR
+    from textkit.model import training
+    from textkit.text.nlp import SHIPPED_DIR
 
     print(json.dumps(training.evaluate(conllu, model or SHIPPED_DIR), indent=2, ensure_ascii=False))
 

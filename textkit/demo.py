@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from textkit.clouds import CloudResult, make_clouds
-from textkit.merge import merge_codes
+from textkit.analysis.clouds import CloudResult, make_clouds
+from textkit.analysis.merge import merge_codes
 from textkit.minutes import BatchResult, run_minutes
-from textkit.report import write_report
-from textkit.pipeline import CodingResult, code_table
-from textkit.tablefiles import TablesResult, write_tables
+from textkit.review.audit_report import write_report
+from textkit.coding.run import CodingResult, code_table
+from textkit.analysis.table_files import TablesResult, write_tables
 
 PROJECT = Path(__file__).resolve().parent.parent
 SURVEY = PROJECT / "corpora" / "survey_2025.sav"

@@ -15,7 +15,7 @@ import pandas as pd
 from rapidfuzz import process
 
 from textkit.errors import InputError
-from textkit.normalise import repair_mojibake
+from textkit.text.normalise import repair_mojibake
 
 SUPPORTED = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".sav": "sav"}
 CSV_ENCODINGS = ("utf-8-sig", "cp1252")
@@ -33,7 +33,7 @@ class SurveyTable:
     variable_labels: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict] = field(default_factory=dict)
     sheet: str | None = None
-    # CSV only: what is needed to write the table back the way it came (textkit.merge).
+    # CSV only: what is needed to write the table back the way it came (textkit.analysis.merge).
     separator: str | None = None
     line_terminator: str | None = None
 

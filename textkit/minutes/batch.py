@@ -29,8 +29,8 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from textkit.codebook import Codebook, load_codebook
-from textkit.coding import Coder
+from textkit.codebook.book import Codebook, load_codebook
+from textkit.coding.coder import Coder
 from textkit.errors import InputError
 from textkit.io.outputs import check_output_folder
 from textkit.minutes.documents import DocumentError, read_document
@@ -40,7 +40,7 @@ from textkit.minutes.lock import output_lock
 from textkit.minutes.manifest import FINAL, Manifest, open_manifest
 from textkit.minutes.metadata import office_and_date, read_sidecar
 from textkit.minutes.outputs import write_outputs
-from textkit.privacy import Redaction, Redactor, codebook_words, within
+from textkit.text.privacy import Redaction, Redactor, codebook_words, within
 from textkit.progress import progress
 
 COPY_PREFIXES = ("kopi", "copy", "fw", "fwd", "vs")

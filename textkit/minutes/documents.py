@@ -25,7 +25,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from textkit.errors import TextkitError
-from textkit.normalise import normalise_document, repair_mojibake
+from textkit.text.normalise import normalise_document, repair_mojibake
 
 SUPPORTED = {".pdf": "pdf", ".docx": "docx", ".txt": "txt", ".md": "txt", ".text": "txt", ".eml": "eml"}
 TEXT_ENCODINGS = ("utf-8-sig", "cp1252")

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from textkit.codebook import Codebook
+from textkit.codebook.book import Codebook
 from textkit.io import write_csv, write_text
 from textkit.minutes.manifest import Manifest
-from textkit.privacy import STATUS as REDACTION_STATUS
-from textkit.privacy import redact
+from textkit.text.privacy import STATUS as REDACTION_STATUS
+from textkit.text.privacy import redact
 
 ITEM_COLUMNS = ["document", "office", "date", "item_index", "item_number", "title", "codes", "title_codes",
                 "competence", "evidence", "start_line", "structure"]

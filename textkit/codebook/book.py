@@ -6,9 +6,9 @@ output, and a file edited without bumping its version is refused. The hash of ea
 version is kept in a lock file beside the codebooks (`codebook.lock`, JSON: id → version →
 sha256), written by `textkit codebook lock`; the lock shipped with the bundled codebooks is
 checked too, so an edited copy of a released codebook is refused wherever it lies. A codebook
-regex is compiled with the `regex` engine (as `textkit.coding` runs it, under a time budget) and
+regex is compiled with the `regex` engine (as `textkit.coding.coder` runs it, under a time budget) and
 obviously catastrophic patterns are refused here, before a run. This module does not need spaCy:
-matching lives in `textkit.coding`.
+matching lives in `textkit.coding.coder`.
 """
 
 from __future__ import annotations
@@ -218,7 +218,7 @@ def _plain(value: Any) -> Any:
 
 
 def _validate_schema(path: Path, data: dict, node: yaml.Node) -> None:
-    schema = json.loads(resources.files("textkit").joinpath("schemas/codebook.schema.json").read_text("utf-8"))
+    schema = json.loads(resources.files("textkit.codebook").joinpath("schema.json").read_text("utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is None:
@@ -374,12 +374,12 @@ def backtracking_risk(pattern: str) -> str | None:
     Two shapes are refused: a quantifier inside an unbounded repeat (`(a+)+`, `(a*)*`,
     `(\\w+\\s?)+`) and an unbounded repeat of identical alternatives (`(a|a)*`). Both let a
     backtracking engine try exponentially many ways to split a failing answer. Subtler cases
-    (`(a|aa)*`) are left to the time budget in `textkit.coding`.
+    (`(a|aa)*`) are left to the time budget in `textkit.coding.coder`.
     """
     try:
         tree = _sre_parse.parse(pattern)
     except (re.error, OverflowError, RecursionError):
-        # `regex`-only syntax (\p{L}, …) or a huge pattern: the time budget in textkit.coding still applies
+        # `regex`-only syntax (\p{L}, …) or a huge pattern: the time budget in textkit.coding.coder still applies
         return None
     return _risk(tree, repeated=False)
 
@@ -432,7 +432,7 @@ def shipped_lock_path() -> Path | None:
     A copy of a released codebook taken to another folder has no lock beside it; this lock still
     knows what `evu_types 1.0.0` is, so an edited copy cannot run under the released name.
     """
-    candidate = Path(__file__).resolve().parents[1] / "codebooks" / LOCK_NAME
+    candidate = Path(__file__).resolve().parents[2] / "codebooks" / LOCK_NAME
     return candidate if candidate.is_file() else None
 
 

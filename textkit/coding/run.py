@@ -7,7 +7,7 @@ checked before any work (`textkit.io.outputs`) and an earlier run in it is repla
 
 A coding folder is complete or visibly not: `run.json` is removed first and written last,
 with the SHA-256 of `codes_long.csv` and `codes_wide.csv` beside it, and every reader checks
-them (`textkit.codes`). A run killed half-way leaves a folder that `tables`, `merge`, `review`
+them (`textkit.coding.results`). A run killed half-way leaves a folder that `tables`, `merge`, `review`
 and `report` refuse, instead of new codes beside an old `run.json`.
 """
 
@@ -21,14 +21,14 @@ from pathlib import Path
 import pandas as pd
 
 from textkit import __version__
-from textkit.codebook import Codebook, load_codebook
-from textkit.coding import Coder
+from textkit.codebook.book import Codebook, load_codebook
+from textkit.coding.coder import Coder
 from textkit.io import file_sha256, read_table, write_csv, write_json
 from textkit.io.outputs import check_output_folder
-from textkit.normalise import is_blank, normalise_text
-from textkit.privacy import PLACEHOLDERS, Redaction, Redactor, codebook_words, within
+from textkit.text.normalise import is_blank, normalise_text
+from textkit.text.privacy import PLACEHOLDERS, Redaction, Redactor, codebook_words, within
 from textkit.progress import progress
-from textkit.store import record_run
+from textkit.coding.store import record_run
 
 
 LONG_COLUMNS = ["id", "unit", "unit_text", "code", "subcode", "source", "rule", "evidence",

@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from textkit import __version__
-from textkit.codes import load_coded, wide_flags
+from textkit.coding.results import load_coded, wide_flags
 from textkit.io import write_text
 from textkit.io.outputs import check_output_file
-from textkit.store import STORE, decisions, latest_run
-from textkit.tables import tabell7
+from textkit.coding.store import STORE, decisions, latest_run
+from textkit.analysis.tables import tabell7
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#222;line-height:1.45}
@@ -130,7 +130,7 @@ def _rule_text(rule) -> str:
 
 
 def _self_test_section(book, model: str | None) -> str:
-    from textkit.coding import Coder, self_test
+    from textkit.coding.coder import Coder, self_test
 
     rows = self_test(book, Coder(book, model=model).fit())
     failed = [r for r in rows if not r["ok"]]
@@ -200,7 +200,7 @@ def _between_coders(latest: pd.DataFrame, book, run: dict) -> str:
     coders = sorted(latest["coder"].unique())
     if len(coders) < 2:
         return ""
-    from textkit.reliability import CoderSheet, agreement
+    from textkit.review.reliability import CoderSheet, agreement
 
     sheets = []
     for coder in coders:

@@ -16,7 +16,7 @@ whether *som*, *om*, *på* … is a preposition or a subordinating conjunction, 
 verb form or clause several words away.  :class:`FunctionWordTagger` re-tags only those
 words, from the pipeline's own tags of the rest of the sentence.
 
-Both are trained by :func:`textkit.training.train` on the pipeline's predictions over the
+Both are trained by :func:`textkit.model.training.train` on the pipeline's predictions over the
 training sentences, and the weight given to the pipeline's own label is chosen on UD dev
 (never on test).  They are plain spaCy components (``textkit_entity_typer`` and
 ``textkit_function_words``), registered when this module is imported and through the

@@ -19,12 +19,12 @@ from matplotlib import font_manager
 from wordcloud import WordCloud
 
 from textkit.errors import InputError
-from textkit.frequencies import FrequencyTable, frequency_table, keyness, stop_words, tokenize
+from textkit.analysis.frequencies import FrequencyTable, frequency_table, keyness, stop_words, tokenize
 from textkit.io import read_table, write_csv, write_json, write_text
 from textkit.io.atomic import atomic_path
 from textkit.io.outputs import check_output_folder
-from textkit.normalise import is_blank, normalise_text
-from textkit.privacy import Redactor, strip_placeholders
+from textkit.text.normalise import is_blank, normalise_text
+from textkit.text.privacy import Redactor, strip_placeholders
 
 ORANGE = "#e8710a"
 NEUTRAL = "#3c3c3c"
@@ -68,7 +68,7 @@ def make_clouds(input_path: str | Path, text_col: str, group_col: str | None, ou
     table = read_table(input_path, sheet=sheet, text_columns=[text_col])
     table.require_columns(*(c for c in (text_col, group_col) if c))
     texts, groups = _answers(table, text_col, group_col)
-    from textkit.nlp import load_nlp, load_ner
+    from textkit.text.nlp import load_nlp, load_ner
 
     nlp = load_nlp(model)[0] if lemma else None
     redactor = Redactor(nlp=load_ner(model)) if redact else None

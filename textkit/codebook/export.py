@@ -45,7 +45,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from textkit.codebook import Category, Codebook, load_codebook
+from textkit.codebook.book import Category, Codebook, load_codebook
 from textkit.errors import OutputError, TextkitError
 
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"

@@ -20,13 +20,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from textkit.codes import load_coded
+from textkit.coding.results import load_coded
 from textkit.errors import InputError
 from textkit.io.atomic import atomic_path, write_csv
 from textkit.io.cells import cell_value, no_formulas
 from textkit.io.outputs import check_output_file
-from textkit.privacy import redact
-from textkit.store import add_human_decisions, decisions, final_codes, latest_run, units
+from textkit.text.privacy import redact
+from textkit.coding.store import add_human_decisions, decisions, final_codes, latest_run, units
 
 SHEET = "Gjennomgang"
 FIXED = ["enhet", "id", "enhet_nr", "tekst", "forslag", "evidens"]

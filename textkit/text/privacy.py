@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-NAMES_FILE = Path(__file__).resolve().parent / "data" / "names_nb.txt"
+NAMES_FILE = Path(__file__).resolve().parents[1] / "data" / "names_nb.txt"
 _AT = r"(?:[ \t]?@[ \t]?|[ \t]?[(\[{<][ \t]?(?:at|@|krøllalfa|alfakrøll|snabel-?a)[ \t]?[)\]}>][ \t]?)"
 _DOT = r"(?:\.|[ \t]?[(\[{<][ \t]?(?:dot|punktum|prikk)[ \t]?[)\]}>][ \t]?)"
 #: «kari@nav.no», and written to dodge a pattern: «kari(at)nav.no», «kari [at] nav [dot] no», «kari @ nav.no».
@@ -182,7 +182,7 @@ class Redactor:
     @property
     def nlp(self):
         if self._nlp is None and self.use_ner:
-            from textkit.nlp import load_ner
+            from textkit.text.nlp import load_ner
 
             self._nlp = load_ner(None)
         return self._nlp
@@ -378,7 +378,7 @@ def _extend_names(text: str, spans: list, words: list) -> list:
 @lru_cache(maxsize=1)
 def _dictionary() -> frozenset[str]:
     """Known Norwegian word forms (spaCy's lookup tables), to tell «Sykefravær» from «Tveitnes»."""
-    from textkit.nlp import lookup_table
+    from textkit.text.nlp import lookup_table
 
     from spacy.lang.nb.stop_words import STOP_WORDS
 

@@ -4,7 +4,7 @@ Order (first that is available wins):
 1. a model named in configuration (`model=` argument, `--model`, or `TEXTKIT_NLP_MODEL`);
    `blank` forces the last-resort fallback (used to measure accuracy without a trained model);
 2. spaCy's `nb_core_news_sm`, if the user has installed it;
-3. textkit's own pipeline shipped in `textkit/models/nb_textkit_sm`;
+3. textkit's own pipeline shipped in `textkit/model/nb_textkit_sm`;
 4. spaCy's blank `nb` tokenizer with a full-form lookup lemmatizer built from
    `spacy-lookups-data`, with a warning: its lemmas are approximate (no part of speech).
 
@@ -26,18 +26,18 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-import textkit.stacked  # noqa: F401  (registers nb_textkit_sm's second-pass components)
+import textkit.model.components  # noqa: F401  (registers nb_textkit_sm's second-pass components)
 from textkit.errors import TextkitError
 
 log = logging.getLogger(__name__)
 
 ENV_VAR = "TEXTKIT_NLP_MODEL"
 OFFICIAL = "nb_core_news_sm"
-SHIPPED_DIR = Path(__file__).parent / "models" / "nb_textkit_sm"
+SHIPPED_DIR = Path(__file__).resolve().parents[1] / "model" / "nb_textkit_sm"
 BLANK = "blank"
 FALLBACK_WARNING = "Using spaCy's blank 'nb' with a lookup lemmatizer ({reason}); lemmas are approximate."
 # Components a trained pipeline needs for lemmas; everything else is excluded when coding.
-# (`function_words` and `entity_typer` are nb_textkit_sm's second-pass components, textkit.stacked.)
+# (`function_words` and `entity_typer` are nb_textkit_sm's second-pass components, textkit.model.components.)
 _NOT_FOR_LEMMAS = ("ner", "entity_typer", "parser", "senter", "function_words")
 # What entities need on top of lemmas: the typer reads the sentence around each name.
 _FOR_ENTITIES = ("ner", "entity_typer", "senter")

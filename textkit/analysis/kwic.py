@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from textkit.coding import compound_match
+from textkit.coding.coder import compound_match
 from textkit.errors import InputError
 from textkit.io import read_table, write_csv
 from textkit.io.outputs import check_output_file
-from textkit.normalise import is_blank, normalise_text
-from textkit.privacy import Redactor
+from textkit.text.normalise import is_blank, normalise_text
+from textkit.text.privacy import Redactor
 
 TOKEN = re.compile(r"\S+")
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -46,7 +46,7 @@ def kwic(input_path: str | Path, text_col: str, term: str, window: int = 5, id_c
     labels = table.value_labels.get(group_col, {}) if group_col else {}
     answers = [(i, normalise_text(str(raw))) for i, raw in enumerate(table.data[text_col]) if not is_blank(raw)]
     if redact:
-        from textkit.nlp import load_ner
+        from textkit.text.nlp import load_ner
 
         redactor = Redactor(nlp=load_ner(None))
         answers = [(i, r.text) for (i, _), r in zip(answers, redactor.pipe([t for _, t in answers]))]

@@ -37,11 +37,11 @@ from typing import Iterable, Iterator, Sequence
 # ---------------------------------------------------------------------------
 
 #: Default location of the shared NorNE/NDT data (read-only, outside the repository).
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "norne"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "norne"
 #: Scratch space for converted corpora and training checkpoints (never inside the repo).
 DEFAULT_WORK_DIR = Path("/tmp/nbmodel")
 #: Where the shipped pipeline lives.
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "nb_textkit_sm"
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "nb_textkit_sm"
 #: spaCy training config used by :func:`train`.
 CONFIG_PATH = Path(__file__).resolve().parent / "training_config.cfg"
 
@@ -800,7 +800,7 @@ def build_corpora(
 # ---------------------------------------------------------------------------
 
 #: Folder with the project's Norwegian seed reports (extra raw text for pretraining).
-SEEDS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+SEEDS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 
 
 def pretraining_text(work_dir: Path | str = DEFAULT_WORK_DIR, root: Path | None = None,
@@ -857,9 +857,7 @@ def pretrain(work_dir: Path | str = DEFAULT_WORK_DIR, epochs: int = 12, seed: in
     a way to learn more from the text we have.  Returns the weights file to pass as
     ``init_tok2vec`` to :func:`train`.
     """
-    import spacy
     from spacy.training.pretrain import pretrain as spacy_pretrain
-    from spacy.util import load_config
 
     work_dir = Path(work_dir)
     raw = pretraining_text(work_dir, root)
@@ -952,14 +950,14 @@ def package_model(
 ) -> dict[str, object]:
     """Copy a trained pipeline to ``output_dir`` with textkit's name/version meta.
 
-    With ``stack`` (the default) the second-pass components of :mod:`textkit.stacked`
+    With ``stack`` (the default) the second-pass components of :mod:`textkit.model.components`
     are fitted on this pipeline's predictions and added (:func:`add_stacked_components`).
     Keeps an existing ``MODEL_CARD.md`` in ``output_dir``.  Re-saving through
     ``nlp.to_disk`` writes only what ``spacy.load`` needs.
     """
     import spacy
 
-    import textkit.stacked  # noqa: F401  (registers the stacked factories)
+    import textkit.model.components  # noqa: F401  (registers the stacked factories)
 
     best_dir, output_dir = Path(best_dir), Path(output_dir)
     nlp = spacy.load(best_dir, exclude=list(STACKED_COMPONENTS))
@@ -1007,7 +1005,7 @@ def package_model(
 # Second-pass (stacked) components
 # ---------------------------------------------------------------------------
 
-#: Component names of :mod:`textkit.stacked` in the shipped pipeline.
+#: Component names of :mod:`textkit.model.components` in the shipped pipeline.
 STACKED_COMPONENTS = ("function_words", "entity_typer")
 #: Weights for the pipeline's own label tried on UD dev.
 PRIOR_GRID = tuple(round(0.1 * k, 1) for k in range(11))
@@ -1023,7 +1021,7 @@ def _predict_sentences(nlp, sents: Sequence[Sequence[UDToken]]) -> list:
 
 
 def _function_word_rows(pairs) -> tuple[list, list, list]:
-    from textkit.stacked import function_word_features, is_function_word
+    from textkit.model.components import function_word_features, is_function_word
 
     X, y, current = [], [], []
     for gold, pred in pairs:
@@ -1041,7 +1039,7 @@ def _function_word_rows(pairs) -> tuple[list, list, list]:
 
 def _entity_rows(pairs, spans: str) -> tuple[list, list, list]:
     """Entity features for the gold spans (training) or the predicted spans (tuning)."""
-    from textkit.stacked import entity_features
+    from textkit.model.components import entity_features
 
     X, y, current = [], [], []
     for gold, pred in pairs:
@@ -1057,7 +1055,7 @@ def _entity_rows(pairs, spans: str) -> tuple[list, list, list]:
 
 def _best_prior(model, X, y, current, n_gold: int | None = None) -> tuple[float, float]:
     """The prior in :data:`PRIOR_GRID` with the most correct labels on dev (F for entities)."""
-    from textkit.stacked import choose
+    from textkit.model.components import choose
 
     scores = []
     for prior in PRIOR_GRID:
@@ -1072,7 +1070,7 @@ def _best_prior(model, X, y, current, n_gold: int | None = None) -> tuple[float,
 
 
 def add_stacked_components(nlp, root: Path | None = None, predictor=None) -> dict[str, object]:
-    """Fit :mod:`textkit.stacked`'s components on ``nlp``'s predictions and add them.
+    """Fit :mod:`textkit.model.components`'s components on ``nlp``'s predictions and add them.
 
     ``predictor`` (default ``nlp``) is the pipeline that makes those predictions; pass a
     second copy of ``nlp`` to keep ``nlp``'s string table free of dev words.
@@ -1082,7 +1080,7 @@ def add_stacked_components(nlp, root: Path | None = None, predictor=None) -> dic
     :data:`PRIOR_GRID` that does best on UD dev.  The test file is not read.
     Returns the dev accuracies before and after, for the model card.
     """
-    from textkit.stacked import SparseLinear
+    from textkit.model.components import SparseLinear
 
     train_sents = [convert_sentence(s) for s in training_sentences(root)]
     dev_sents = [_ud_tokens(s) for s in read_conll(ud_path("dev", root))]
@@ -1163,7 +1161,7 @@ def evaluate(
     """
     import spacy
 
-    import textkit.stacked  # noqa: F401  (registers the stacked factories)
+    import textkit.model.components  # noqa: F401  (registers the stacked factories)
 
     scores = score_pipeline(spacy.load(model_path), conllu_path, limit, batch_size, n_process,
                             sents_per_doc)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from textkit.codebook import Codebook, load_codebook
+from textkit.codebook.book import Codebook, load_codebook
 from textkit.errors import CodebookError, InputError
 from textkit.io.cells import unneutralise_frame
 from textkit.io.tables import file_sha256, format_id

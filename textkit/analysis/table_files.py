@@ -14,13 +14,13 @@ from typing import Any
 
 import pandas as pd
 
-from textkit.charts import bar_chart
-from textkit.codes import load_coded, wide_flags
+from textkit.analysis.charts import bar_chart
+from textkit.coding.results import load_coded, wide_flags
 from textkit.errors import InputError
 from textkit.io import read_table, write_csv, write_json, write_text
 from textkit.io.outputs import check_output_folder
 from textkit.io.workbook import write_workbook
-from textkit.tables import Crosstab, crosstab, tabell7, tabell8
+from textkit.analysis.tables import Crosstab, crosstab, tabell7, tabell8
 
 DEFAULT_GROUP = "ansatt"
 OUTPUT_FILES = ("tabell7.csv", "tabell8.csv", "tabeller.xlsx", "tabeller.md", "run.json")

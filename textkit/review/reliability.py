@@ -45,11 +45,11 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sklearn.metrics import cohen_kappa_score
 
-from textkit.codes import load_codes
+from textkit.coding.results import load_codes
 from textkit.errors import InputError
 from textkit.io.atomic import write_csv, write_text
 from textkit.io.outputs import check_output_folder
-from textkit.privacy import redact
+from textkit.text.privacy import redact
 
 SHEET = "Gjennomgang"
 META = "_textkit"

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2_contingency, fisher_exact
 
-from textkit.codebook import Codebook
+from textkit.codebook.book import Codebook
 
 COMPETENCE_ROW = "kompetanse_minst_en"
 COMPETENCE_LABEL = "Minst ett kompetanserelatert tema"

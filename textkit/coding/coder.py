@@ -33,10 +33,10 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from textkit.codebook import Category, Codebook, Rule, compile_regex
+from textkit.codebook.book import Category, Codebook, Rule, compile_regex
 from textkit.errors import CodebookError
-from textkit.nlp import NlpInfo, load_nlp
-from textkit.segment import group_mentions, split_pieces
+from textkit.text.nlp import NlpInfo, load_nlp
+from textkit.text.segment import group_mentions, split_pieces
 
 _HYPHEN = re.compile(r"[-/]")
 # Seconds one codebook regex may spend on one text. The shipped regexes need well under a

@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from textkit.codebook import Category, Codebook, Rule, load_codebook
+from textkit.codebook.book import Category, Codebook, Rule, load_codebook
 from textkit.errors import OutputError
 
 UNIT_CHANGE_COLUMNS = ["id", "unit", "unit_text", "gained", "lost", "old_codes", "new_codes",
@@ -320,7 +320,7 @@ def unit_changes(old: str | Path | Codebook, new: str | Path | Codebook, input: 
     Returns one row per changed unit (columns `UNIT_CHANGE_COLUMNS`); `frame.attrs["summary"]`
     holds `summarise_unit_changes(frame)` plus how many units were aligned each way.
     """
-    from textkit.pipeline import code_table
+    from textkit.coding.run import code_table
 
     a, b = _load(old), _load(new)
     old_result = code_table(input, id_col, text_col, a, sheet=sheet, model=model)
@@ -335,7 +335,7 @@ def unit_changes(old: str | Path | Codebook, new: str | Path | Codebook, input: 
 def _answers(input: str | Path, id_col: str, text_col: str, sheet: str | None) -> dict[str, str]:
     """The normalised answer per id, exactly as `code_table` codes it (to place units in it)."""
     from textkit.io import read_table
-    from textkit.normalise import is_blank, normalise_text
+    from textkit.text.normalise import is_blank, normalise_text
 
     table = read_table(input, sheet=sheet, text_columns=[text_col])
     ids = table.ids(id_col)

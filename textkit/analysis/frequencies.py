@@ -31,7 +31,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 WORD = re.compile(r"[^\W\d_]+")
-EXTRA_STOPWORDS = Path(__file__).resolve().parent / "data" / "stopwords_nb.txt"
+EXTRA_STOPWORDS = Path(__file__).resolve().parents[1] / "data" / "stopwords_nb.txt"
 
 
 def stop_words(extra: list[str] | None = None, files: list[str | Path] | None = None) -> set[str]:

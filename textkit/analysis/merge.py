@@ -63,8 +63,8 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from textkit.codebook import Codebook
-from textkit.codes import Codes, is_missing, load_codes, resolve_codebook
+from textkit.codebook.book import Codebook
+from textkit.coding.results import Codes, is_missing, load_codes, resolve_codebook
 from textkit.errors import InputError, OutputError
 from textkit.io.atomic import atomic_path
 from textkit.io.outputs import check_output_file
