@@ -16,10 +16,12 @@ import pandas as pd
 
 from textkit.analysis.clouds import CloudResult, make_clouds
 from textkit.analysis.merge import merge_codes
+from textkit.analysis.table_files import TablesResult, write_tables
+from textkit.codebook.book import Codebook
+from textkit.coding.results import load_codes
+from textkit.coding.run import CodingResult, code_table
 from textkit.minutes import BatchResult, run_minutes
 from textkit.review.audit_report import write_report
-from textkit.coding.run import CodingResult, code_table
-from textkit.analysis.table_files import TablesResult, write_tables
 
 PROJECT = Path(__file__).resolve().parent.parent
 SURVEY = PROJECT / "corpora" / "survey_2025.sav"
@@ -63,20 +65,26 @@ def run_demo(out: str | Path = "outputs/demo", force: bool = False, model: str |
     out = Path(out)
     result = DemoResult(out)
     survey = SURVEY
+    books: dict[Path, Codebook] = {}
     for number, (name, column, codebook, prefix) in enumerate(QUESTIONS, start=1):
         folder = out / name
-        result.coding[name] = code_table(SURVEY, id_col="id", text_col=column, codebook=codebook, out=folder,
-                                         model=model, force=force, show_progress=show_progress)
-        result.tables[name] = write_tables(folder, folder / "tabeller", survey=SURVEY, id_col="id",
+        coded = code_table(SURVEY, id_col="id", text_col=column, codebook=codebook, out=folder,
+                           model=model, force=force, show_progress=show_progress)
+        result.coding[name] = coded
+        books[codebook] = coded.codebook
+        # One run object for every stage after coding: the codebook is read once, the store opened once.
+        run = load_codes(coded)
+        result.tables[name] = write_tables(run, folder / "tabeller", survey=SURVEY, id_col="id",
                                            group_col="ansatt", force=force)
         # The last merge carries every question's variables: that file is the demo's deliverable.
         target = out / "survey_2025_kodet.sav" if number == len(QUESTIONS) else folder / f"survey_2025_{prefix}.sav"
-        survey = merge_codes(survey, folder, "id", out=target, prefix=prefix, force=force).path
-        result.reports[name] = write_report(folder, folder / "rapport.html", self_test_model=model, force=force)
+        survey = merge_codes(survey, run, "id", out=target, prefix=prefix, force=force).path
+        result.reports[name] = write_report(run, folder / "rapport.html", self_test_model=model, force=force)
+        run.close()
     result.merged = survey
     # Figures 20–21: one cloud per employment line for the partnership answers.
     result.clouds = make_clouds(SURVEY, "partnerskap_fritekst", "ansatt", out / "partnerskap" / "ordskyer", force=force)
     # Chapter 10.3: the minutes the offices sent, read, split into agenda items and coded.
-    result.minutes = run_minutes(MINUTES, PARTNERSHIP_CODEBOOK, out / "referater", model=model,
+    result.minutes = run_minutes(MINUTES, books[PARTNERSHIP_CODEBOOK], out / "referater", model=model,
                                  show_progress=show_progress)
     return result

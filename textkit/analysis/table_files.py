@@ -52,7 +52,7 @@ def write_tables(codes: Any, out: str | Path | None = None, survey: str | Path |
     if require_group is None:
         require_group = group_col != DEFAULT_GROUP
     if out is not None:
-        check_output_folder(out, force=force, inputs=[codes if isinstance(codes, (str, Path)) else None, survey],
+        check_output_folder(out, force=force, inputs=[getattr(codes, "folder", codes), survey],
                             produces=OUTPUT_FILES, prefixes=OUTPUT_PREFIXES)
     loaded, book = load_coded(codes)
     wide = wide_flags(loaded, book)

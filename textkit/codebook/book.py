@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections import Counter
 import json
 import logging
 import re
@@ -124,9 +125,15 @@ class Codebook:
         return _line_of(self.node, _parse_path(field_path)) if self.node is not None else None
 
 
+#: How many times each codebook file was loaded in this process (path → count): a command loads
+#: it once and passes the Codebook down, and a test holds the demo to that.
+LOADED: Counter[str] = Counter()
+
+
 def load_codebook(path: str | Path, check_lock: bool = True) -> Codebook:
     """Read, validate and (by default) check the version lock of a codebook file."""
     path = Path(path)
+    LOADED[str(path.resolve())] += 1
     if not path.exists():
         raise CodebookError(f"{path}: codebook file not found.")
     raw_bytes = path.read_bytes()

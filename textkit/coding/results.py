@@ -1,10 +1,12 @@
-"""Read a finished coding run back into memory: a folder `textkit code` wrote, a `CodingResult`
-from a notebook, or a (codes_long, codes_wide) pair.
+"""A finished coding run in memory: a `CodingRun`, read from the folder `textkit code` wrote,
+made from a `CodingResult` in a notebook, or from a (codes_long, codes_wide) pair.
 
 Tables, charts, merge, review and the audit report all start from what was coded rather than
-from a re-run. The codebook is the one given or the one recorded in run.json, and its SHA-256
-must match run.json: labelling yesterday's codes with today's edited codebook would misreport
-what was done.
+from a re-run. A command loads the run once and passes the same object down, so the codebook
+is read once and the decisions store opened once (`CodingRun.store`), however many stages use
+them. The codebook is the one given or the one recorded in run.json, and its SHA-256 must match
+run.json: labelling yesterday's codes with today's edited codebook would misreport what was
+done.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from textkit.codebook.book import Codebook, load_codebook
+from textkit.coding.store import Store
 from textkit.errors import CodebookError, InputError
 from textkit.io.cells import unneutralise_frame
 from textkit.io.tables import file_sha256, format_id
@@ -25,8 +28,9 @@ REQUIRED = ("codes_long.csv", "codes_wide.csv", "run.json")
 
 
 @dataclass
-class Codes:
-    """A coding result in memory (ids, codes, subcodes as text); `where` names it in errors."""
+class CodingRun:
+    """One coding run: its codes (ids, codes, subcodes as text), metadata (run.json), codebook
+    and decisions store; `where` names it in errors."""
 
     long: pd.DataFrame
     wide: pd.DataFrame
@@ -34,22 +38,41 @@ class Codes:
     where: str
     folder: Path | None = None
     codebook: Codebook | None = None
+    _store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        """The run's decisions store, opened on first use and kept open for the command."""
+        if self._store is None:
+            if self.folder is None:
+                raise InputError(f"{self.where}: has no coding folder, so no decisions store; write it with out=DIR.")
+            self._store = Store(self.folder)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
 
-def load_codes(codes: str | Path | Any) -> Codes:
-    """Accept a folder, a CodingResult, or a (codes_long, codes_wide) pair."""
+def load_codes(codes: str | Path | Any) -> CodingRun:
+    """Accept a CodingRun (returned as it is), a folder, a CodingResult, or a (codes_long, codes_wide) pair."""
+    if isinstance(codes, CodingRun):
+        return codes
     if isinstance(codes, (str, Path)):
         return _read_codes_dir(Path(codes))
     if hasattr(codes, "codes_long") and hasattr(codes, "codes_wide"):
-        return Codes(_long_as_text(codes.codes_long), _wide_as_text(codes.codes_wide),
-                      getattr(codes, "run", None), "the coding result", codebook=getattr(codes, "codebook", None))
+        folder = getattr(codes, "folder", None)
+        return CodingRun(_long_as_text(codes.codes_long), _wide_as_text(codes.codes_wide),
+                         getattr(codes, "run", None), str(folder or "the coding result"), folder=folder,
+                         codebook=getattr(codes, "codebook", None), _store=getattr(codes, "store", None))
     if isinstance(codes, (tuple, list)) and len(codes) == 2:
         long, wide = sorted(codes, key=lambda frame: "code" not in frame.columns)
-        return Codes(_long_as_text(long), _wide_as_text(wide), None, "the coding result")
+        return CodingRun(_long_as_text(long), _wide_as_text(wide), None, "the coding result")
     raise InputError("codes must be a coding output folder, a CodingResult or a (codes_long, codes_wide) pair.")
 
 
-def _read_codes_dir(folder: Path) -> Codes:
+def _read_codes_dir(folder: Path) -> CodingRun:
     if not folder.is_dir():
         raise InputError(f"{folder}: not a folder. Give the --out folder of 'textkit code'.")
     missing = [name for name in REQUIRED if not (folder / name).is_file()]
@@ -68,7 +91,7 @@ def _read_codes_dir(folder: Path) -> Codes:
     _check_files(folder, run)
     long = unneutralise_frame(_read_csv(folder / "codes_long.csv"))
     wide = unneutralise_frame(_read_csv(folder / "codes_wide.csv"))
-    return Codes(_long_as_text(long), _wide_as_text(wide), run, str(folder), folder=folder)
+    return CodingRun(_long_as_text(long), _wide_as_text(wide), run, str(folder), folder=folder)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -114,8 +137,11 @@ def is_missing(value: object) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
-def resolve_codebook(codes: Codes, codebook: str | Path | Codebook | None) -> Codebook:
-    """The codebook to label with, refused if it is not the one the codes were made with."""
+def resolve_codebook(codes: CodingRun, codebook: str | Path | Codebook | None) -> Codebook:
+    """The codebook to label with, refused if it is not the one the codes were made with.
+
+    The recorded codebook is loaded once and kept on the run, for the next stage to use.
+    """
     if isinstance(codebook, Codebook):
         book = codebook
     elif codebook is not None:
@@ -127,10 +153,12 @@ def resolve_codebook(codes: Codes, codebook: str | Path | Codebook | None) -> Co
     else:
         raise CodebookError(f"{codes.where}: no codebook given and none recorded; pass codebook=PATH.")
     _check_codebook_hash(codes, book)
+    if codebook is None:
+        codes.codebook = book
     return book
 
 
-def _recorded_codebook_path(codes: Codes) -> Path:
+def _recorded_codebook_path(codes: CodingRun) -> Path:
     """run.json may hold a path relative to where `textkit code` ran; try there, then the folder."""
     recorded = Path(codes.run["codebook"]["path"])
     candidates = [recorded]
@@ -145,7 +173,7 @@ def _recorded_codebook_path(codes: Codes) -> Path:
     )
 
 
-def _check_codebook_hash(codes: Codes, book: Codebook) -> None:
+def _check_codebook_hash(codes: CodingRun, book: Codebook) -> None:
     recorded = (codes.run or {}).get("codebook", {})
     if recorded.get("sha256") and recorded["sha256"] != book.sha256:
         raise CodebookError(
@@ -156,13 +184,13 @@ def _check_codebook_hash(codes: Codes, book: Codebook) -> None:
         )
 
 
-def load_coded(codes: str | Path | Any, codebook: str | Path | Codebook | None = None) -> tuple[Codes, Codebook]:
+def load_coded(codes: str | Path | Any, codebook: str | Path | Codebook | None = None) -> tuple[CodingRun, Codebook]:
     """The coding result and the (verified) codebook it was made with, in one call."""
     loaded = load_codes(codes)
     return loaded, resolve_codebook(loaded, codebook)
 
 
-def wide_flags(codes: Codes, book: Codebook) -> pd.DataFrame:
+def wide_flags(codes: CodingRun, book: Codebook) -> pd.DataFrame:
     """codes_wide with category columns as numbers: 1, 0, or NaN where there was no answer.
 
     A folder read back from CSV holds "" for no answer; a CodingResult holds <NA>. Tables need
@@ -172,3 +200,7 @@ def wide_flags(codes: Codes, book: Codebook) -> pd.DataFrame:
     for column in book.category_ids:
         wide[column] = pd.to_numeric(wide[column].replace("", None), errors="coerce")
     return wide
+
+
+#: The former name, kept while modules move to CodingRun.
+Codes = CodingRun

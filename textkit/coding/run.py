@@ -28,7 +28,7 @@ from textkit.io.outputs import check_output_folder
 from textkit.text.normalise import is_blank, normalise_text
 from textkit.text.privacy import PLACEHOLDERS, Redaction, Redactor, codebook_words, within
 from textkit.progress import progress
-from textkit.coding.store import record_run
+from textkit.coding.store import Store, record_run
 
 
 LONG_COLUMNS = ["id", "unit", "unit_text", "code", "subcode", "source", "rule", "evidence",
@@ -46,15 +46,19 @@ class CodingResult:
     units: pd.DataFrame
     run: dict
     codebook: Codebook
+    folder: Path | None = None     # where it was written
+    store: Store | None = None     # its decisions store, left open for the stages that follow
 
     def write(self, out: str | Path, force: bool = False) -> Path:
         out = check_output_folder(out, force=force, inputs=self._inputs(), produces=OUTPUT_FILES)
         (out / "run.json").unlink(missing_ok=True)  # from here until the end the folder is visibly incomplete
         write_csv(out / "codes_long.csv", self.codes_long)
         write_csv(out / "codes_wide.csv", self.codes_wide)
-        self.run["store"] = {"file": "decisions.sqlite", "run_id": record_run(out, self)}
+        self.store = Store(out)
+        self.run["store"] = {"file": "decisions.sqlite", "run_id": record_run(self.store, self)}
         self.run["files"] = {name: file_sha256(out / name) for name in HASHED_FILES}
         write_json(out / "run.json", self.run)
+        self.folder = out
         return out
 
     def _inputs(self) -> list[str | None]:

@@ -6,13 +6,20 @@ NLP model; the units themselves go in `units` — redacted like every output unl
 the raw text to be kept here (`store_raw`), the one place besides the input it may live. Reviewers add rows with their name and time: 1 = the code applies, 0 = it does
 not. Nothing is ever updated or deleted — triggers refuse it — so the store is an audit trail:
 the final code of a unit is its latest human decision, else the machine's.
+
+A command opens the store once (`Store`, usually through `CodingRun.store`) and passes it
+down; every function here takes either that open store or a folder (then it opens and closes
+the file itself, for notebook use). `OPENED` counts the files opened in this process, so a
+test can prove that one command opens each store once.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import uuid
-from contextlib import closing
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -49,18 +56,55 @@ BEGIN SELECT RAISE(ABORT, 'decisions are append-only: add a new decision instead
 """
 
 
+#: How many times each store file was opened in this process (path → count).
+OPENED: Counter[str] = Counter()
+
+
 def unit_key(respondent: str, unit: int) -> str:
     return f"{respondent}#{unit}"
 
 
 def connect(folder: str | Path) -> sqlite3.Connection:
-    db = sqlite3.connect(Path(folder) / STORE)
+    path = Path(folder) / STORE
+    OPENED[str(path.resolve())] += 1
+    db = sqlite3.connect(path)
     db.row_factory = sqlite3.Row
     db.executescript(SCHEMA)
     return db
 
 
-def record_run(folder: str | Path, result) -> str:
+class Store:
+    """The decisions store of one coding folder, opened once and shared by everything a command does."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.db = connect(self.folder)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+@contextmanager
+def _opened(target) -> Iterator[sqlite3.Connection]:
+    """The connection of an open Store, or a connection to a folder's store closed after use."""
+    if isinstance(target, Store):
+        yield target.db
+        return
+    with closing(connect(target)) as db:
+        yield db
+
+
+def _folder(target) -> Path:
+    return target.folder if isinstance(target, Store) else Path(target)
+
+
+def record_run(folder, result) -> str:
     """Append a coding run (a CodingResult) to the store; returns its run id."""
     run = result.run
     run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
@@ -68,7 +112,7 @@ def record_run(folder: str | Path, result) -> str:
     nlp = f"{run['nlp']['name']} {run['nlp']['version']}"
     units = result.units[result.units["status"] != "empty"]
     coded = result.codes_long[result.codes_long["code"].fillna("") != ""]
-    with closing(connect(folder)) as db, db:
+    with _opened(folder) as db, db:
         db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    (run_id, run["started"], book["id"], book["version"], book["sha256"], nlp,
                     run["input"]["sha256"], run["input"]["text_col"]))
@@ -85,34 +129,34 @@ def record_run(folder: str | Path, result) -> str:
     return run_id
 
 
-def latest_run(folder: str | Path) -> dict:
-    if not (Path(folder) / STORE).exists():
+def latest_run(folder) -> dict:
+    if not isinstance(folder, Store) and not (Path(folder) / STORE).exists():
         raise InputError(f"{folder}: no {STORE}; code with 'textkit code --out {folder}' first.")
-    with closing(connect(folder)) as db:
+    with _opened(folder) as db:
         row = db.execute("SELECT * FROM runs ORDER BY started DESC, rowid DESC LIMIT 1").fetchone()
     if row is None:
-        raise InputError(f"{folder / STORE}: holds no coding run.")
+        raise InputError(f"{_folder(folder) / STORE}: holds no coding run.")
     return dict(row)
 
 
-def units(folder: str | Path, run_id: str) -> pd.DataFrame:
-    with closing(connect(folder)) as db:
+def units(folder, run_id: str) -> pd.DataFrame:
+    with _opened(folder) as db:
         return pd.read_sql_query("SELECT unit_key, id, unit, unit_text FROM units WHERE run_id=? ORDER BY rowid",
                                  db, params=(run_id,))
 
 
-def decisions(folder: str | Path, run_id: str | None = None) -> pd.DataFrame:
+def decisions(folder, run_id: str | None = None) -> pd.DataFrame:
     query, params = "SELECT * FROM decisions", ()
     if run_id:
         query, params = query + " WHERE run_id=?", (run_id,)
-    with closing(connect(folder)) as db:
+    with _opened(folder) as db:
         return pd.read_sql_query(query + " ORDER BY decision_id", db, params=params)
 
 
-def add_human_decisions(folder: str | Path, rows: list[dict]) -> int:
+def add_human_decisions(folder, rows: list[dict]) -> int:
     """Append reviewer decisions (keys: run_id, unit_key, code, value, coder, comment, codebook_*)."""
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    with closing(connect(folder)) as db, db:
+    with _opened(folder) as db, db:
         db.executemany(
             "INSERT INTO decisions (run_id, unit_key, code, value, source, codebook_id, codebook_version, "
             "codebook_sha256, coder, comment, decided_at) VALUES (:run_id, :unit_key, :code, :value, 'human', "
@@ -121,7 +165,7 @@ def add_human_decisions(folder: str | Path, rows: list[dict]) -> int:
     return len(rows)
 
 
-def final_codes(folder: str | Path, categories: list[str], run_id: str | None = None) -> pd.DataFrame:
+def final_codes(folder, categories: list[str], run_id: str | None = None) -> pd.DataFrame:
     """One row per unit of the run, one 0/1 column per category, plus who decided each (`by_<code>`).
 
     The latest human decision wins; without one, the machine's (1 if it assigned the code).

@@ -80,8 +80,9 @@ def check_output_folder(out: str | Path, *, force: bool = False, inputs: Iterabl
     return out
 
 
-def _paths(items: Iterable[str | Path | None]) -> list[Path]:
-    return [Path(item) for item in items if item is not None and str(item) != ""]
+def _paths(items: Iterable[object]) -> list[Path]:
+    """The items that name files or folders (a data frame or None among them is no path)."""
+    return [Path(item) for item in items if isinstance(item, (str, os.PathLike)) and str(item) != ""]
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from textkit import __version__
-from textkit.coding.results import load_coded, wide_flags
+from textkit.coding.results import CodingRun, load_coded, wide_flags
 from textkit.io import write_text
 from textkit.io.outputs import check_output_file
 from textkit.coding.store import STORE, decisions, latest_run
@@ -37,10 +37,10 @@ border-radius:10px;padding:0 .5rem;margin:0 .2rem .2rem 0;font-size:.85rem}
 """
 
 
-def write_report(folder: str | Path, target: str | Path, self_test_model: str | None = None,
+def write_report(folder: str | Path | CodingRun, target: str | Path, self_test_model: str | None = None,
                  force: bool = False) -> Path:
-    """Build the report for the coding output `folder` and write it to `target` (.html)."""
-    check_output_file(target, force=force, inputs=[folder])
+    """Build the report for the coding output `folder` (or a loaded CodingRun) and write it to `target` (.html)."""
+    check_output_file(target, force=force, inputs=[getattr(folder, "folder", folder)])
     coded, book = load_coded(folder)
     run = coded.run or {}
     long = coded.long.copy()
@@ -53,7 +53,7 @@ def write_report(folder: str | Path, target: str | Path, self_test_model: str | 
     for category in book.categories:
         sections.append((f"kat-{category.id}", category.label, _category_units(long, category)))
     sections.append(("rest", "Enheter uten kode (resten)", _uncoded(long)))
-    sections.append(("gjennomgang", "Gjennomgang og uenighet", _reviews(folder, book)))
+    sections.append(("gjennomgang", "Gjennomgang og uenighet", _reviews(coded, book)))
     toc = "".join(f'<li><a href="#{a}">{html.escape(t)}</a></li>' for a, t, _ in sections)
     body = "".join(f'<section id="{a}"><h2>{html.escape(t)}</h2>{content}</section>' for a, t, content in sections)
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -174,11 +174,11 @@ def _uncoded(long: pd.DataFrame) -> str:
             f"<table><tr><th>id</th><th>enhet</th><th>tekst</th></tr>{rows}</table>")
 
 
-def _reviews(folder: str | Path, book) -> str:
-    if not (Path(folder) / STORE).exists():
+def _reviews(coded: CodingRun, book) -> str:
+    if coded.folder is None or not (coded.folder / STORE).exists():
         return '<p class="muted">Ingen beslutningsbase funnet.</p>'
-    run = latest_run(folder)
-    rows = decisions(folder, run["run_id"])
+    run = latest_run(coded.store)
+    rows = decisions(coded.store, run["run_id"])
     human = rows[rows["source"] == "human"]
     if human.empty:
         return "<p>Ingen manuell gjennomgang er registrert ennå (<code>textkit review export</code> / <code>import</code>).</p>"

@@ -1,0 +1,39 @@
+"""One run object per command: the codebook is read once and each decisions store opened once.
+
+Stages after coding take the `CodingRun` the command loaded and pass it on, instead of each
+re-reading the folder, re-validating the codebook and re-opening SQLite.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from textkit.cli import app
+from textkit.codebook import book
+from textkit.coding import store
+from textkit.demo import run_demo
+from tests.conftest import CODEBOOKS
+
+
+def test_demo_reads_each_codebook_once_and_opens_each_store_once(tmp_path: Path):
+    book.LOADED.clear()
+    store.OPENED.clear()
+    run_demo(tmp_path / "demo", model="blank")
+    assert dict(book.LOADED) == {str((CODEBOOKS / "evu_types.yaml").resolve()): 1,
+                                 str((CODEBOOKS / "partnership_agenda.yaml").resolve()): 1}
+    assert dict(store.OPENED) == {str((tmp_path / "demo" / name / "decisions.sqlite").resolve()): 1
+                                  for name in ("evu", "partnerskap")}
+
+
+def test_report_reads_the_codebook_once_and_opens_the_store_once(tmp_path: Path):
+    runner = CliRunner()
+    assert runner.invoke(app, ["code", str(CODEBOOKS.parent / "corpora" / "survey_2025.csv"), "--id-col", "id",
+                               "--text-col", "evu_fritekst", "--codebook", str(CODEBOOKS / "evu_types.yaml"),
+                               "--out", str(tmp_path / "evu"), "--model", "blank"]).exit_code == 0
+    book.LOADED.clear()
+    store.OPENED.clear()
+    result = runner.invoke(app, ["report", str(tmp_path / "evu"), "--out", str(tmp_path / "r.html"), "--model", "blank"])
+    assert result.exit_code == 0, result.output
+    assert list(book.LOADED.values()) == [1] and list(store.OPENED.values()) == [1]
