@@ -19,6 +19,8 @@ demo: $(STAMP)
 	$(BIN)/textkit demo --out outputs/demo --force
 
 test: $(STAMP) browser
+	$(BIN)/ruff check textkit tests bench scripts
+	$(BIN)/ruff format --check textkit tests bench scripts
 	$(BIN)/python -m pytest -q
 
 browser:

@@ -40,7 +40,7 @@ def main() -> None:
 
     book = load_codebook(PROJECT / "codebooks" / "evu_types.yaml")
     start = time.perf_counter()
-    Coder(book, model=args.model, entities=True).fit()   # first load: what a user waits for (target < 3 s)
+    Coder(book, model=args.model, entities=True).fit()  # first load: what a user waits for (target < 3 s)
     print(f"model load:   {time.perf_counter() - start:8.2f} s")
     # As in `textkit code`: one NLP pass that keeps NER, because outputs are redacted.
     coder = Coder(book, model=args.model, entities=True).fit()
@@ -68,11 +68,15 @@ def main() -> None:
     n_units = sum(len(u) for u in units)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"answers: {args.n:,}  tokens: {words:,}  units: {n_units:,}")
-    print(f"NLP stage:    {nlp_seconds:8.2f} s  {args.n / nlp_seconds:10,.0f} answers/s  {words / nlp_seconds:10,.0f} tokens/s")
+    print(
+        f"NLP stage:    {nlp_seconds:8.2f} s  {args.n / nlp_seconds:10,.0f} answers/s  {words / nlp_seconds:10,.0f} tokens/s"
+    )
     print(f"coding stage: {coding_seconds:8.2f} s  {args.n / coding_seconds:10,.0f} answers/s")
     print(f"coding/NLP time ratio: {coding_seconds / nlp_seconds:.2f}")
-    print(f"redaction:    {redaction_seconds:8.2f} s  {args.n / redaction_seconds:10,.0f} answers/s "
-          f"(rules on the same docs; NER is part of the NLP stage)")
+    print(
+        f"redaction:    {redaction_seconds:8.2f} s  {args.n / redaction_seconds:10,.0f} answers/s "
+        f"(rules on the same docs; NER is part of the NLP stage)"
+    )
     print(f"end to end:   {args.n / (nlp_seconds + coding_seconds + redaction_seconds):,.0f} answers/s")
     print(f"peak memory (max RSS): {peak_mb:,.0f} MB")
 

@@ -43,8 +43,12 @@ TOPICS = [
 
 
 def minutes_lines(rng: random.Random, k: int) -> list[str]:
-    lines = [f"Referat fra partnerskapsmøte Nav Kontor{k:04d}", f"Dato: {rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.2025",
-             "Til stede: NAV-leder, kommunalsjef", ""]
+    lines = [
+        f"Referat fra partnerskapsmøte Nav Kontor{k:04d}",
+        f"Dato: {rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.2025",
+        "Til stede: NAV-leder, kommunalsjef",
+        "",
+    ]
     for number, (title, body) in enumerate(rng.sample(TOPICS, rng.randint(4, 9)), start=1):
         lines += [f"Sak {number}/25 {title}", f"{body} (møte {k}, sak {number})", ""]
     return lines + ["Eventuelt", "Ingen saker."]
@@ -69,8 +73,9 @@ def write_inbox(folder: Path, n: int, seed: int = 2025) -> None:
             message = email.message.EmailMessage()
             message["Subject"] = f"Referat {k}"
             message.set_content("Se vedlegg.")
-            message.add_attachment(buffer.getvalue(), maintype="application", subtype="octet-stream",
-                                   filename="referat.docx")
+            message.add_attachment(
+                buffer.getvalue(), maintype="application", subtype="octet-stream", filename="referat.docx"
+            )
             (folder / f"referat_{k:04d}.eml").write_bytes(message.as_bytes())
         else:
             pdf = canvas.Canvas(str(folder / f"referat_{k:04d}.pdf"), invariant=1)
@@ -100,10 +105,14 @@ def main() -> None:
         second = run_minutes(inbox, codebook, out, model=args.model)
         noop_time = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"first run:  {first.counts['done']} done, {first.counts['failed']} failed in {first_time:.1f} s "
-          f"= {first.counts['done'] / first_time:.1f} documents/s")
-    print(f"no-op re-run: processed {second.counts['processed']}, skipped {second.counts['skipped']} "
-          f"in {noop_time:.2f} s ({noop_time / first_time:.3f} of the first run)")
+    print(
+        f"first run:  {first.counts['done']} done, {first.counts['failed']} failed in {first_time:.1f} s "
+        f"= {first.counts['done'] / first_time:.1f} documents/s"
+    )
+    print(
+        f"no-op re-run: processed {second.counts['processed']}, skipped {second.counts['skipped']} "
+        f"in {noop_time:.2f} s ({noop_time / first_time:.3f} of the first run)"
+    )
     print(f"peak memory: {peak:.0f} MB")
 
 

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 VOLATILE = [
-    re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(\.\d+)?(\+00:00| UTC)?"),   # timestamps
-    re.compile(r"\b\d{8}T\d{6}-[0-9a-f]{6,8}\b"),                                     # run ids
+    re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(\.\d+)?(\+00:00| UTC)?"),  # timestamps
+    re.compile(r"\b\d{8}T\d{6}-[0-9a-f]{6,8}\b"),  # run ids
 ]
 
 
@@ -30,8 +30,10 @@ def masked(text: str, folder: Path) -> str:
 def sqlite_rows(path: Path, folder: Path) -> list:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        return [(table, sorted(masked(repr(row), folder) for row in db.execute(f'SELECT * FROM "{table}"')))
-                for table in tables]
+        return [
+            (table, sorted(masked(repr(row), folder) for row in db.execute(f'SELECT * FROM "{table}"')))
+            for table in tables
+        ]
 
 
 def xlsx_cells(path: Path) -> list:
@@ -45,8 +47,17 @@ def sav_content(path: Path) -> tuple:
     import pyreadstat
 
     frame, meta = pyreadstat.read_sav(str(path))
-    keep = ("column_names", "column_labels", "variable_value_labels", "original_variable_types",
-            "variable_measure", "variable_display_width", "missing_ranges", "file_label", "notes")
+    keep = (
+        "column_names",
+        "column_labels",
+        "variable_value_labels",
+        "original_variable_types",
+        "variable_measure",
+        "variable_display_width",
+        "missing_ranges",
+        "file_label",
+        "notes",
+    )
     return frame.to_csv(index=False), [repr(getattr(meta, name, None)) for name in keep]
 
 

@@ -64,8 +64,11 @@ LOK, BEM, AMI, UNG, FLY = "lokaler", "bemanning", "arbeidsmiljo", "ungdom_utenfo
 #: The report's quoted answers (chapter 10.2), verbatim, with how the codebook codes them.
 QUOTES: list[tuple[str, tuple[str, ...]]] = [
     ("Kompetanse Utvikling Næringsliv", (KB,)),
-    ("Jeg var med for å informere om et prosjekt jeg leder. Jeg la vekt på kompetanse i prosjektet, "
-     "og hvordan bruke den kompetansen man har best mulig.", (KB, ORG)),
+    (
+        "Jeg var med for å informere om et prosjekt jeg leder. Jeg la vekt på kompetanse i prosjektet, "
+        "og hvordan bruke den kompetansen man har best mulig.",
+        (KB, ORG),
+    ),
     ("Samkjøring av kommunal og statlig praksis i ulike sammenhenger. Sikkerhet og fag", (SAM, SIK)),
     ("Kontorets resultater, utfordringer og satsingsområder", (RES,)),
     ("Samhandling, felles mål.", (SAM,)),
@@ -73,19 +76,30 @@ QUOTES: list[tuple[str, tuple[str, ...]]] = [
     ("Økonomi, HR og resultater.", (OKO, BEM, RES)),
     ("Økonomi, personal, strategiske satsingsområder og resultater.", (OKO, BEM, RES)),
     ("Hva har skjedd siden sist og hva skal skje fremover.", (ORG,)),
-    ("Jeg har deltatt i partnerskapsmøter grunnet min rolle som hovedverneombud. Temaet har derfor "
-     "vært fysisk sikkerhet og kommunenes involvering i Navs sikkerhetsrutiner samt å styrke "
-     "samarbeidet mellom kommunalt hovedverneombud og statlig.", (SIK, AMI, SAM)),
-    ("Tjenesteleveranser, samhandling med andre kommunale instanser. Sikkerhet og beredskap. "
-     "Samarbeid og politiske føringer.", (TJE, SAM, SIK, RES)),
+    (
+        "Jeg har deltatt i partnerskapsmøter grunnet min rolle som hovedverneombud. Temaet har derfor "
+        "vært fysisk sikkerhet og kommunenes involvering i Navs sikkerhetsrutiner samt å styrke "
+        "samarbeidet mellom kommunalt hovedverneombud og statlig.",
+        (SIK, AMI, SAM),
+    ),
+    (
+        "Tjenesteleveranser, samhandling med andre kommunale instanser. Sikkerhet og beredskap. "
+        "Samarbeid og politiske føringer.",
+        (TJE, SAM, SIK, RES),
+    ),
     ("Sikkerhet og fag", (SIK,)),
     ("Sikkerhet. Status på de ulike områdene vi jobber med.", (SIK, ORG)),
     ("Budsjett, sykefravær og oppdragsbrev.", (OKO, SYK, RES)),
     ("Økonomi. Utenforskap og ungdomsarbeid Rekruttering/sykefravær/beholde arbeidskraft", (OKO, UNG, REK, SYK)),
-    ("Organisering av kontoret, sykefraværsoppfølging, ulike prosjekter, hybridmodellen, digital karlegging.",
-     (ORG, SYK, DIG)),
-    ("Samarbeid, drift av kontoret og våre oppgaver, medbestemmelse, utarbeidelse av rammer og "
-     "prioriteringer, sykefravær og nærvær.", (SAM, ORG, AMI, RES, SYK)),
+    (
+        "Organisering av kontoret, sykefraværsoppfølging, ulike prosjekter, hybridmodellen, digital karlegging.",
+        (ORG, SYK, DIG),
+    ),
+    (
+        "Samarbeid, drift av kontoret og våre oppgaver, medbestemmelse, utarbeidelse av rammer og "
+        "prioriteringer, sykefravær og nærvær.",
+        (SAM, ORG, AMI, RES, SYK),
+    ),
 ]
 #: Quotes said by statlig employees in the figures (sikkerhet is orange in the statlig cloud).
 STATLIG_QUOTES = {2, 9, 10, 11, 12}
@@ -198,36 +212,95 @@ CARRIERS["nav"] = [p for p in CARRIERS["nav"] if not p.nb.startswith("Navs")]
 
 #: Free phrases: no counted word anywhere (asserted in `check_banks`).
 FREE: list[Phrase] = [
-    P("budsjett", OKO), P("budsjettsituasjonen", OKO), P("kostnader til tiltak", OKO, TJE),
-    P("resultater", RES), P("måloppnåelse", RES), P("resultatkrav", RES), P("styringssignaler", RES),
-    P("oppdragsbrev", RES), P("mål- og disponeringsbrevet", RES), P("kommunebrevet", RES),
-    P("strategier", RES), P("satsingsområder", RES), P("prioriteringer", RES), P("statistikk", RES),
-    P("politiske føringer", RES), P("handlingsplan for året", RES), P("målstyring", RES),
-    P("samhandling", SAM), P("partnerskapsavtalen", SAM), P("felles mål", SAM),
-    P("dialog med kommuneledelsen", SAM), P("samhandling med helse", SAM),
-    P("brukeroppfølging", TJE), P("sosialhjelp", TJE), P("KVP", TJE), P("kvalifiseringsprogrammet", TJE),
-    P("markedsarbeid", TJE), P("tiltaksplasser", TJE), P("oppfølging av brukere", TJE),
-    P("rettssikkerhet for brukerne", TJE), P("tjenestetilbudet", TJE), P("økonomisk sosialhjelp", TJE),
-    P("digitalisering", DIG), P("digitale løsninger", DIG), P("nye fagsystemer", DIG), P("KI", DIG),
-    P("informasjonssikkerhet", DIG), P("IKT", DIG),
-    P("lokaler", LOK), P("nye lokaler", LOK), P("ombygging", LOK), P("flytting", LOK),
-    P("bemanning", BEM), P("stillinger", BEM), P("ressurser", BEM), P("vakanser", BEM), P("årsverk", BEM),
-    P("HR", BEM), P("personal", BEM),
-    P("arbeidsmiljø", AMI), P("HMS", AMI), P("trivsel", AMI), P("medbestemmelse", AMI),
-    P("arbeidsbelastning", AMI), P("verneombud", AMI), P("AMU", AMI), P("medarbeiderundersøkelsen", AMI),
-    P("ungdom", UNG), P("unge utenfor arbeid", UNG), P("utenforskap", UNG), P("ungdomsgarantien", UNG),
-    P("unge uføre", UNG), P("frafall i videregående", UNG),
-    P("bosetting av flyktninger", FLY), P("flyktninger", FLY), P("introduksjonsprogrammet", FLY),
-    P("fordrevne fra Ukraina", FLY), P("integrering", FLY), P("bosetting", FLY),
-    P("sikkerhetsrutiner", SIK), P("trusler og vold", SIK), P("beredskap", SIK), P("alarmer", SIK),
-    P("nærvær", SYK), P("nærværsarbeid", SYK),
-    P("prosjekter", ORG), P("omorganisering", ORG), P("rutiner", ORG), P("arbeidsdeling", ORG),
-    P("status", ORG), P("hybridmodellen", ORG), P("rammer", ORG),
+    P("budsjett", OKO),
+    P("budsjettsituasjonen", OKO),
+    P("kostnader til tiltak", OKO, TJE),
+    P("resultater", RES),
+    P("måloppnåelse", RES),
+    P("resultatkrav", RES),
+    P("styringssignaler", RES),
+    P("oppdragsbrev", RES),
+    P("mål- og disponeringsbrevet", RES),
+    P("kommunebrevet", RES),
+    P("strategier", RES),
+    P("satsingsområder", RES),
+    P("prioriteringer", RES),
+    P("statistikk", RES),
+    P("politiske føringer", RES),
+    P("handlingsplan for året", RES),
+    P("målstyring", RES),
+    P("samhandling", SAM),
+    P("partnerskapsavtalen", SAM),
+    P("felles mål", SAM),
+    P("dialog med kommuneledelsen", SAM),
+    P("samhandling med helse", SAM),
+    P("brukeroppfølging", TJE),
+    P("sosialhjelp", TJE),
+    P("KVP", TJE),
+    P("kvalifiseringsprogrammet", TJE),
+    P("markedsarbeid", TJE),
+    P("tiltaksplasser", TJE),
+    P("oppfølging av brukere", TJE),
+    P("rettssikkerhet for brukerne", TJE),
+    P("tjenestetilbudet", TJE),
+    P("økonomisk sosialhjelp", TJE),
+    P("digitalisering", DIG),
+    P("digitale løsninger", DIG),
+    P("nye fagsystemer", DIG),
+    P("KI", DIG),
+    P("informasjonssikkerhet", DIG),
+    P("IKT", DIG),
+    P("lokaler", LOK),
+    P("nye lokaler", LOK),
+    P("ombygging", LOK),
+    P("flytting", LOK),
+    P("bemanning", BEM),
+    P("stillinger", BEM),
+    P("ressurser", BEM),
+    P("vakanser", BEM),
+    P("årsverk", BEM),
+    P("HR", BEM),
+    P("personal", BEM),
+    P("arbeidsmiljø", AMI),
+    P("HMS", AMI),
+    P("trivsel", AMI),
+    P("medbestemmelse", AMI),
+    P("arbeidsbelastning", AMI),
+    P("verneombud", AMI),
+    P("AMU", AMI),
+    P("medarbeiderundersøkelsen", AMI),
+    P("ungdom", UNG),
+    P("unge utenfor arbeid", UNG),
+    P("utenforskap", UNG),
+    P("ungdomsgarantien", UNG),
+    P("unge uføre", UNG),
+    P("frafall i videregående", UNG),
+    P("bosetting av flyktninger", FLY),
+    P("flyktninger", FLY),
+    P("introduksjonsprogrammet", FLY),
+    P("fordrevne fra Ukraina", FLY),
+    P("integrering", FLY),
+    P("bosetting", FLY),
+    P("sikkerhetsrutiner", SIK),
+    P("trusler og vold", SIK),
+    P("beredskap", SIK),
+    P("alarmer", SIK),
+    P("nærvær", SYK),
+    P("nærværsarbeid", SYK),
+    P("prosjekter", ORG),
+    P("omorganisering", ORG),
+    P("rutiner", ORG),
+    P("arbeidsdeling", ORG),
+    P("status", ORG),
+    P("hybridmodellen", ORG),
+    P("rammer", ORG),
     P("opplæring av nyansatte", APL),
     P("IA-arbeid", SYK),
-    P("hvordan vi får flere unge i jobb", UNG), P("hvordan vi følger opp brukere med sammensatte behov", TJE),
+    P("hvordan vi får flere unge i jobb", UNG),
+    P("hvordan vi følger opp brukere med sammensatte behov", TJE),
     P("hvordan stat og kommune kan trekke i samme retning", SAM),
-    P("hva vi skal prioritere i året som kommer", RES), P("hvordan vi ligger an på målene", RES),
+    P("hva vi skal prioritere i året som kommer", RES),
+    P("hvordan vi ligger an på målene", RES),
     P("hvordan vi kan redusere utgiftene til sosialhjelp", TJE, OKO),
     P("hvordan vi tar imot flyktningene som kommer", FLY),
     P("tilbakemeldinger fra medarbeiderundersøkelsen", AMI),
@@ -236,23 +309,59 @@ FREE: list[Phrase] = [
     P("innføring av nye digitale verktøy", DIG),
 ]
 NYNORSK_FREE: list[Phrase] = [
-    P("budsjett", OKO), P("resultat", RES), P("måloppnåing", RES), P("samhandling", SAM),
-    P("bustadsetjing av flyktningar", FLY), P("ungdom", UNG), P("lokala", LOK), P("bemanning", BEM),
-    P("arbeidsmiljø", AMI), P("tryggleik for tilsette", SIK), P("oppfølging av brukarar", TJE),
-    P("digitale løysingar", DIG), P("styringssignal", RES), P("prioriteringar", RES),
+    P("budsjett", OKO),
+    P("resultat", RES),
+    P("måloppnåing", RES),
+    P("samhandling", SAM),
+    P("bustadsetjing av flyktningar", FLY),
+    P("ungdom", UNG),
+    P("lokala", LOK),
+    P("bemanning", BEM),
+    P("arbeidsmiljø", AMI),
+    P("tryggleik for tilsette", SIK),
+    P("oppfølging av brukarar", TJE),
+    P("digitale løysingar", DIG),
+    P("styringssignal", RES),
+    P("prioriteringar", RES),
 ]
 #: Answers that name no topic (uncoded; kept for review, never dropped).
-NON_TOPICS = ["Mye forskjellig", "Litt av hvert", "Aktuelle saker", "Det varierer fra gang til gang",
-              "Vanskelig å si", "Saker som er aktuelle for begge parter"]
+NON_TOPICS = [
+    "Mye forskjellig",
+    "Litt av hvert",
+    "Aktuelle saker",
+    "Det varierer fra gang til gang",
+    "Vanskelig å si",
+    "Saker som er aktuelle for begge parter",
+]
 
-FRAMES_NB = ["{L}", "{L}", "{L}", "{L}.", "{L}.", "Hovedsakelig {l}.", "Mest {l}", "{L}, m.m.",
-             "Temaer som {l}", "Det handler om {l}", "{L} er faste punkter", "Vi tar opp {l}.",
-             "Ofte {l}", "{L} – og hva som ellers er aktuelt", "Stort sett {l}", "Gjerne {l}."]
+FRAMES_NB = [
+    "{L}",
+    "{L}",
+    "{L}",
+    "{L}.",
+    "{L}.",
+    "Hovedsakelig {l}.",
+    "Mest {l}",
+    "{L}, m.m.",
+    "Temaer som {l}",
+    "Det handler om {l}",
+    "{L} er faste punkter",
+    "Vi tar opp {l}.",
+    "Ofte {l}",
+    "{L} – og hva som ellers er aktuelt",
+    "Stort sett {l}",
+    "Gjerne {l}.",
+]
 FRAMES_NN = ["{L}", "{L}.", "Mest {l}", "Vi drøftar {l}.", "Det handlar om {l}", "Ofte {l}"]
 JOINS_NB = [", ", ", ", ", ", "; ", "/", ". "]
 JOINS_NN = [", ", ", ", "; "]
-TYPOS = {"samhandling": "samhandlig", "måloppnåelse": "måloppnåelsen",
-         "digitalisering": "digitalisring", "bemanning": "bemaning", "arbeidsmiljø": "arbeidsmiljo"}
+TYPOS = {
+    "samhandling": "samhandlig",
+    "måloppnåelse": "måloppnåelsen",
+    "digitalisering": "digitalisring",
+    "bemanning": "bemaning",
+    "arbeidsmiljø": "arbeidsmiljo",
+}
 NYNORSK_SHARE = 0.08
 TYPO_SHARE = 0.06
 
@@ -334,8 +443,8 @@ def _attempt(bg: pd.DataFrame, seed: int, attempt: int):
     n_nn = int(round(NYNORSK_SHARE * len(free_ids)))
     for rid in free_ids[:n_nn]:
         answers[rid]["nn"] = True
-    non_topic = free_ids[n_nn:n_nn + 4]
-    for k, rid in enumerate(non_topic):
+    non_topic = free_ids[n_nn : n_nn + 4]
+    for rid in non_topic:
         answers[rid]["quote"] = NON_TOPICS[int(rng.integers(len(NON_TOPICS)))]
     open_ids = [rid for rid in free_ids if rid not in non_topic]
 

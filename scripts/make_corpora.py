@@ -658,8 +658,23 @@ BANK: dict[Slot, list[Entry]] = {
 }
 
 INSTITUTIONS = {
-    "default": ["OsloMet", "OsloMet", "OsloMet", "UiA", "HVL", "NTNU", "Nord universitet",
-                "Nord", "VID", "USN", "UiT", "UiS", "HiØ", "Høgskolen i Innlandet", "NTNU"],
+    "default": [
+        "OsloMet",
+        "OsloMet",
+        "OsloMet",
+        "UiA",
+        "HVL",
+        "NTNU",
+        "Nord universitet",
+        "Nord",
+        "VID",
+        "USN",
+        "UiT",
+        "UiS",
+        "HiØ",
+        "Høgskolen i Innlandet",
+        "NTNU",
+    ],
     LED: ["BI", "BI", "NTNU", "OsloMet", "USN", "NKI", "UiA", "Nord universitet"],
     OKO: ["UiA", "UiA", "OsloMet", "HVL", "Nord universitet", "BI", "USN"],
     FOR: ["OsloMet", "NKI", "UiB", "UiT", "UiA", "Nord universitet", "USN"],
@@ -667,19 +682,52 @@ INSTITUTIONS = {
 }
 INST_FORMATS = [" ved {i}", " ved {i}", " på {i}", " på {i}", " ({i})", " ({i})", ", {i}", " - {i}", " {i}"]
 CREDITS = ["30", "30", "30", "15", "15", "60", "10", "7,5"]
-CREDIT_FORMATS = [" {c} stp", " {c} stp", " ({c} sp)", " {c} studiepoeng", ", {c} stp",
-                  " ({c} studiepoeng)", " – {c} stp", " {c}sp"]
+CREDIT_FORMATS = [
+    " {c} stp",
+    " {c} stp",
+    " ({c} sp)",
+    " {c} studiepoeng",
+    ", {c} stp",
+    " ({c} studiepoeng)",
+    " – {c} stp",
+    " {c}sp",
+]
 YEAR_FORMATS = [" {y}", " ({y})", " i {y}", ", ferdig {y}"]
 
-TOPIC_FRAMES_NB = ["{T}", "{T}", "{T}", "Videreutdanning i {t}", "Videreutdanning i {t}",
-                   "Videreutdanning innen {t}", "Etterutdanning i {t}", "Studie i {t}",
-                   "{T} (videreutdanning)", "Emne i {t}", "Kurs i {t}"]
-TOPIC_FRAMES_NN = ["{T}", "{T}", "Vidareutdanning i {t}", "Vidareutdanning i {t}",
-                   "Vidareutdanning innan {t}", "Etterutdanning i {t}", "Studium i {t}"]
-ANSWER_FRAMES_NB = ["Jeg har tatt ", "Har tatt ", "Har fullført ", "Fullført ", "Jeg har fullført ",
-                    "Har gjennomført ", "Tok ", "Jeg tok ", "Gjennomført "]
-ANSWER_FRAMES_NN = ["Eg har teke ", "Har teke ", "Eg har fullført ", "Har gjennomført ", "Tok ",
-                    "Eg tok "]
+TOPIC_FRAMES_NB = [
+    "{T}",
+    "{T}",
+    "{T}",
+    "Videreutdanning i {t}",
+    "Videreutdanning i {t}",
+    "Videreutdanning innen {t}",
+    "Etterutdanning i {t}",
+    "Studie i {t}",
+    "{T} (videreutdanning)",
+    "Emne i {t}",
+    "Kurs i {t}",
+]
+TOPIC_FRAMES_NN = [
+    "{T}",
+    "{T}",
+    "Vidareutdanning i {t}",
+    "Vidareutdanning i {t}",
+    "Vidareutdanning innan {t}",
+    "Etterutdanning i {t}",
+    "Studium i {t}",
+]
+ANSWER_FRAMES_NB = [
+    "Jeg har tatt ",
+    "Har tatt ",
+    "Har fullført ",
+    "Fullført ",
+    "Jeg har fullført ",
+    "Har gjennomført ",
+    "Tok ",
+    "Jeg tok ",
+    "Gjennomført ",
+]
+ANSWER_FRAMES_NN = ["Eg har teke ", "Har teke ", "Eg har fullført ", "Har gjennomført ", "Tok ", "Eg tok "]
 SUFFIXES = [".", ".", ". Veldig nyttig!", " - anbefales!", ". Har hatt stor nytte av det."]
 
 #: Joiners between two mentions. " og " only between different categories or
@@ -1112,25 +1160,43 @@ def summary_rows(df: pd.DataFrame, truth: pd.DataFrame, stats: dict) -> list[tup
     evu = df["evu_fullfort"]
     rows = [
         ("respondents", "1457", str(len(df))),
-        ("women / men / annet", "78 % / ~21.5 % / a few",
-         " / ".join(pct((df["kjonn"] == g).mean()) for g in (0, 1)) + f" / {(df['kjonn'] == 2).sum()}"),
+        (
+            "women / men / annet",
+            "78 % / ~21.5 % / a few",
+            " / ".join(pct((df["kjonn"] == g).mean()) for g in (0, 1)) + f" / {(df['kjonn'] == 2).sum()}",
+        ),
         ("mean age (sd)", "47 (~10)", f"{df['alder'].mean():.1f} ({df['alder'].std():.1f})"),
         ("kommunal / statlig", "47 % / 53 %", f"{pct((df['ansatt'] == 0).mean())} / {pct((df['ansatt'] == 1).mean())}"),
         ("completed EVU", "32 % (466)", f"{pct(evu.mean())} ({evu.sum()})"),
-        ("EVU kommunal / statlig", "~26 % / ~34 % (Tabell 9)",
-         f"{pct(evu[df['ansatt'] == 0].mean())} / {pct(evu[df['ansatt'] == 1].mean())}"),
-        ("EVU women / men", "~34 % / ~23 % (Tabell 9)",
-         f"{pct(evu[df['kjonn'] == 0].mean())} / {pct(evu[df['kjonn'] == 1].mean())}"),
-        ("EVU ansiennitet <1 år / 11+ år", "~6 % / ~50 % (Figur 12)",
-         f"{pct(evu[df['ansiennitet'] == 0].mean())} / {pct(evu[df['ansiennitet'] == 7].mean())}"),
+        (
+            "EVU kommunal / statlig",
+            "~26 % / ~34 % (Tabell 9)",
+            f"{pct(evu[df['ansatt'] == 0].mean())} / {pct(evu[df['ansatt'] == 1].mean())}",
+        ),
+        (
+            "EVU women / men",
+            "~34 % / ~23 % (Tabell 9)",
+            f"{pct(evu[df['kjonn'] == 0].mean())} / {pct(evu[df['kjonn'] == 1].mean())}",
+        ),
+        (
+            "EVU ansiennitet <1 år / 11+ år",
+            "~6 % / ~50 % (Figur 12)",
+            f"{pct(evu[df['ansiennitet'] == 0].mean())} / {pct(evu[df['ansiennitet'] == 7].mean())}",
+        ),
         ("EVU koordinator/rådgiver", "49 % (Tabell 9)", pct(evu[df["stilling"] == 2].mean())),
         ("Spearman rho EVU x ansiennitet", ".30 (Tabell 9)", f"{_spearman(evu, df['ansiennitet']):.2f}"),
         ("Spearman rho EVU x alder", ".14 (Tabell 9)", f"{_spearman(evu, df['alder']):.2f}"),
-        ("wrote EVU text / left blank", "399 / 67",
-         f"{(df['evu_fritekst'].fillna('') != '').sum()} / {((df['evu_fullfort'] == 1) & (df['evu_fritekst'] == '')).sum()}"),
+        (
+            "wrote EVU text / left blank",
+            "399 / 67",
+            f"{(df['evu_fritekst'].fillna('') != '').sum()} / {((df['evu_fullfort'] == 1) & (df['evu_fritekst'] == '')).sum()}",
+        ),
         ("uncodable answers", "~12", str(399 - truth["id"].nunique())),
-        ("answers with 1 / 2 / 3 mentions", "most / ~8 % / a few",
-         " / ".join(str(stats["multi"].get(k, 0)) for k in (1, 2, 3))),
+        (
+            "answers with 1 / 2 / 3 mentions",
+            "most / ~8 % / a few",
+            " / ".join(str(stats["multi"].get(k, 0)) for k in (1, 2, 3)),
+        ),
     ]
     for cat, target in TABELL7.items():
         rows.append((f"mentions {cat}", str(target), str((truth["category"] == cat).sum())))
@@ -1163,17 +1229,33 @@ def partnership_rows(df: pd.DataFrame, stats: dict) -> list[tuple[str, str, str]
     competence = truth["codes"].str.contains("kompetansebehov|rekruttering|etter_videreutdanning|arbeidsplasslaering")
     return [
         ("partnership participants", "134 (9.2 %)", str(int(df["partnerskap_deltatt"].sum()))),
-        ("  leaders who attended", "87 % (Figur 18)", f"{100 * df.loc[df['stilling'] == 0, 'partnerskap_deltatt'].mean():.0f} %"),
-        ("  kommunal / statlig who attended", "no difference",
-         " / ".join(f"{100 * df.loc[df['ansatt'] == g, 'partnerskap_deltatt'].mean():.1f} %" for g in (0, 1))),
+        (
+            "  leaders who attended",
+            "87 % (Figur 18)",
+            f"{100 * df.loc[df['stilling'] == 0, 'partnerskap_deltatt'].mean():.0f} %",
+        ),
+        (
+            "  kommunal / statlig who attended",
+            "no difference",
+            " / ".join(f"{100 * df.loc[df['ansatt'] == g, 'partnerskap_deltatt'].mean():.1f} %" for g in (0, 1)),
+        ),
         ("wrote partnership text", "109", str(len(answers))),
         ("«sikkerhet» occurrences (rank)", "11 (6th)", f"{counts.get('sikkerhet', 0)} ({rank.get('sikkerhet')}.)"),
-        ("«økonomi» / «tjenester» / «organisering»", "10 / 9 / 8",
-         " / ".join(str(counts.get(w, 0)) for w in ("økonomi", "tjenester", "organisering"))),
-        ("answers with «sykefravær» / «sykefraværsoppfølging» / «sykemeldinger»", "8 / 2 / 1",
-         " / ".join(str(in_answers[w]) for w in ("sykefravær", "sykefraværsoppfølging", "sykemeldinger"))),
-        ("answers with «kompetanse» / «rekruttering»", "2 / 2",
-         f"{in_answers['kompetanse']} / {in_answers['rekruttering']}"),
+        (
+            "«økonomi» / «tjenester» / «organisering»",
+            "10 / 9 / 8",
+            " / ".join(str(counts.get(w, 0)) for w in ("økonomi", "tjenester", "organisering")),
+        ),
+        (
+            "answers with «sykefravær» / «sykefraværsoppfølging» / «sykemeldinger»",
+            "8 / 2 / 1",
+            " / ".join(str(in_answers[w]) for w in ("sykefravær", "sykefraværsoppfølging", "sykemeldinger")),
+        ),
+        (
+            "answers with «kompetanse» / «rekruttering»",
+            "2 / 2",
+            f"{in_answers['kompetanse']} / {in_answers['rekruttering']}",
+        ),
         ("top 5 words", "kontoret, samarbeid, Nav, utfordringer… (Figur 20–21)", ", ".join(w for _, w in ranked[:5])),
         ("answers with a competence-related code", "very few", str(int(competence.sum()))),
     ]
@@ -1210,7 +1292,7 @@ def write_readme(path: Path, df: pd.DataFrame, truth: pd.DataFrame, rows, seed: 
         "|---|---|",
         "| `survey_2025.csv` | survey table, UTF-8, comma, header; 1457 rows. Missing = empty cell. Answers may contain line breaks (quoted). |",
         "| `survey_2025.xlsx` | same table, one sheet `data`. Missing = empty cell. |",
-        "| `survey_2025.sav` | same table for SPSS, with variable labels and value labels. SPSS strings cannot be system-missing, so `evu_fritekst` is `\"\"` both when not asked and when left blank. |",
+        '| `survey_2025.sav` | same table for SPSS, with variable labels and value labels. SPSS strings cannot be system-missing, so `evu_fritekst` is `""` both when not asked and when left blank. |',
         "| `evu_truth.csv` | ground-truth coding of `evu_fritekst`: one row per programme mentioned — `id,mention_no,mention_text,category,subcategory`. `mention_text` is the exact substring of the answer (occurring exactly once, in order), including its own qualifiers (institution, credits, year). `subcategory` is set only for `veiledning_inkludering`. Answers with text but no rows are uncodable. |",
         "| `partnership_truth.csv` | the generator's coding of `partnerskap_fritekst` with `codebooks/partnership_agenda.yaml` category ids: `id,codes,nynorsk` (`codes` `;`-separated, empty = no topic). Used for calibration only; accuracy is measured against the independent gold set in `tests/gold/`. |",
         "",
@@ -1235,7 +1317,7 @@ def write_readme(path: Path, df: pd.DataFrame, truth: pd.DataFrame, rows, seed: 
         "",
         "Three states of `evu_fritekst`: not asked (`evu_fullfort` = 0; missing), asked but left "
         "blank (`evu_fullfort` = 1, empty), answered (text). Keep them apart: not asked is not "
-        "\"mentioned nothing\".",
+        '"mentioned nothing".',
         "",
         "## Calibration: targets vs achieved",
         "",
@@ -1318,7 +1400,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'measure':<{width}}  {'target':<26}  achieved")
     for m, t, a in rows:
         print(f"{m:<{width}}  {t:<26}  {a}")
-    for name in ("survey_2025.csv", "survey_2025.xlsx", "survey_2025.sav", "evu_truth.csv", "partnership_truth.csv", "README.md"):
+    for name in (
+        "survey_2025.csv",
+        "survey_2025.xlsx",
+        "survey_2025.sav",
+        "evu_truth.csv",
+        "partnership_truth.csv",
+        "README.md",
+    ):
         print(f"wrote {out / name} ({(out / name).stat().st_size:,} bytes)")
     return 0
 

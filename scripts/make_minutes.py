@@ -107,8 +107,13 @@ class Frag:
         return self.has(lang) and (self.months is None or self.months[0] <= d.month <= self.months[1])
 
 
-def F(nb: str | None, nn: str | None = None, codes: str = "", lead: str | None = None,
-      months: tuple[int, int] | None = None) -> Frag:
+def F(
+    nb: str | None,
+    nn: str | None = None,
+    codes: str = "",
+    lead: str | None = None,
+    months: tuple[int, int] | None = None,
+) -> Frag:
     return Frag(nb, nn, frozenset(CODE[c] for c in codes.split()), lead, months)
 
 
@@ -126,7 +131,10 @@ TOPICS: dict[str, dict[str, list[Frag]]] = {
             F("Innkalling og referat", "Innkalling og referat"),
         ],
         "sents": [
-            F("Innkalling og saksliste ble godkjent uten merknader.", "Innkalling og sakliste vart godkjende utan merknader."),
+            F(
+                "Innkalling og saksliste ble godkjent uten merknader.",
+                "Innkalling og sakliste vart godkjende utan merknader.",
+            ),
             F("Referatet fra møtet {prev} ble godkjent.", "Referatet frå møtet {prev} vart godkjent."),
             F("Ingen merknader til innkallingen.", "Ingen merknader til innkallinga."),
             F("Referatet ble godkjent med en liten rettelse.", "Referatet vart godkjent med ei lita retting."),
@@ -143,31 +151,60 @@ TOPICS: dict[str, dict[str, list[Frag]]] = {
             F("Nærværsarbeid", "Nærværsarbeid", "SYK"),
         ],
         "sents": [
-            F("Sykefraværet siste kvartal var {syk} %, mot {syk_ifjor} % i samme periode i fjor.",
-              "Sjukefråværet siste kvartal var {syk} %, mot {syk_ifjor} % i same periode i fjor.", "SYK"),
-            F("Fraværet har gått ned siden forrige møte, men er fortsatt høyere enn ønsket.",
-              "Fråværet har gått ned sidan førre møte, men er framleis høgare enn ønskt.", "SYK"),
-            F("Fraværet er {syk_stat} % i statlig del og {syk_kom} % i kommunal del.",
-              "Fråværet er {syk_stat} % i statleg del og {syk_kom} % i kommunal del.", "SYK"),
-            F("Det meste er langtidsfravær; korttidsfraværet er stabilt.",
-              "Det meste er langtidsfråvær; korttidsfråværet er stabilt.", "SYK"),
-            F("Høyt fravær gir økt arbeidsbelastning for dem som er på jobb, og enkelte frister blir ikke nådd.",
-              "Høgt fråvær gir auka arbeidsbelastning for dei som er på jobb, og somme fristar vert ikkje nådde.", "SYK ARB"),
-            F("NAV-leder følger opp sykmeldte medarbeidere tett og har jevnlige dialogmøter.",
-              "Nav-leiar følgjer opp sjukmelde medarbeidarar tett og har jamlege dialogmøte.", "SYK"),
-            F("Partene er enige om at forebyggende nærværsarbeid må prioriteres.",
-              "Partane er samde om at førebyggjande nærværsarbeid må prioriterast.", "SYK"),
-            F("Som akuttiltak er det satt inn vikar i to stillinger i tre måneder.",
-              "Som akuttiltak er det sett inn vikar i to stillingar i tre månader.", "BEM"),
+            F(
+                "Sykefraværet siste kvartal var {syk} %, mot {syk_ifjor} % i samme periode i fjor.",
+                "Sjukefråværet siste kvartal var {syk} %, mot {syk_ifjor} % i same periode i fjor.",
+                "SYK",
+            ),
+            F(
+                "Fraværet har gått ned siden forrige møte, men er fortsatt høyere enn ønsket.",
+                "Fråværet har gått ned sidan førre møte, men er framleis høgare enn ønskt.",
+                "SYK",
+            ),
+            F(
+                "Fraværet er {syk_stat} % i statlig del og {syk_kom} % i kommunal del.",
+                "Fråværet er {syk_stat} % i statleg del og {syk_kom} % i kommunal del.",
+                "SYK",
+            ),
+            F(
+                "Det meste er langtidsfravær; korttidsfraværet er stabilt.",
+                "Det meste er langtidsfråvær; korttidsfråværet er stabilt.",
+                "SYK",
+            ),
+            F(
+                "Høyt fravær gir økt arbeidsbelastning for dem som er på jobb, og enkelte frister blir ikke nådd.",
+                "Høgt fråvær gir auka arbeidsbelastning for dei som er på jobb, og somme fristar vert ikkje nådde.",
+                "SYK ARB",
+            ),
+            F(
+                "NAV-leder følger opp sykmeldte medarbeidere tett og har jevnlige dialogmøter.",
+                "Nav-leiar følgjer opp sjukmelde medarbeidarar tett og har jamlege dialogmøte.",
+                "SYK",
+            ),
+            F(
+                "Partene er enige om at forebyggende nærværsarbeid må prioriteres.",
+                "Partane er samde om at førebyggjande nærværsarbeid må prioriterast.",
+                "SYK",
+            ),
+            F(
+                "Som akuttiltak er det satt inn vikar i to stillinger i tre måneder.",
+                "Som akuttiltak er det sett inn vikar i to stillingar i tre månader.",
+                "BEM",
+            ),
             F("IA-arbeidet videreføres, og bedriftshelsetjenesten bistår med kartlegging.", None, "SYK ARB"),
             F("Mye fravær i mottaket har gitt lengre ventetid for brukerne.", None, "SYK TJ"),
         ],
         "decs": [
-            F("Vedtak: Sykefravær settes opp som fast sak på partnerskapsmøtene.",
-              "Vedtak: Sjukefråvær vert fast sak på partnarskapsmøta.", "SYK"),
+            F(
+                "Vedtak: Sykefravær settes opp som fast sak på partnerskapsmøtene.",
+                "Vedtak: Sjukefråvær vert fast sak på partnarskapsmøta.",
+                "SYK",
+            ),
             F("Konklusjon: Orienteringen tas til etterretning.", "Konklusjon: Orienteringa vert teken til vitande."),
-            F("Oppfølging: NAV-leder legger fram tall for neste kvartal.",
-              "Oppfølging: Nav-leiar legg fram tal for neste kvartal."),
+            F(
+                "Oppfølging: NAV-leder legger fram tall for neste kvartal.",
+                "Oppfølging: Nav-leiar legg fram tal for neste kvartal.",
+            ),
         ],
     },
     "sikkerhet": {
@@ -179,30 +216,61 @@ TOPICS: dict[str, dict[str, list[Frag]]] = {
             F("Trusler og vold mot ansatte", "Truslar og vald mot tilsette", "SIK", lead="avvik om trusler"),
         ],
         "sents": [
-            F("Det er meldt {small} avvik om trusler mot ansatte siden forrige møte.",
-              "Det er meldt {small} avvik om truslar mot tilsette sidan førre møte.", "SIK"),
+            F(
+                "Det er meldt {small} avvik om trusler mot ansatte siden forrige møte.",
+                "Det er meldt {small} avvik om truslar mot tilsette sidan førre møte.",
+                "SIK",
+            ),
             F("Alarmene er testet og fungerer som de skal.", "Alarmane er testa og fungerer som dei skal.", "SIK"),
-            F("Sikkerhetsrutinene er revidert og gjennomgått på personalmøte.",
-              "Tryggleiksrutinane er reviderte og gjennomgått på personalmøte.", "SIK"),
-            F("Verneombudet ønsker at kommunen involveres mer i Navs sikkerhetsrutiner.",
-              "Verneombodet ønskjer at kommunen vert meir involvert i tryggleiksrutinane til Nav.", "SIK ARB"),
-            F("Klaffen på bordet i møterom 2 er stor og tung og kan utgjøre en sikkerhetsrisiko; den skal byttes.",
-              None, "SIK LOK"),
-            F("Det ble gjennomført en beredskapsøvelse i {pastmonth} med god deltakelse.",
-              "Det vart gjennomført ei beredskapsøving i {pastmonth} med god deltaking.", "SIK"),
+            F(
+                "Sikkerhetsrutinene er revidert og gjennomgått på personalmøte.",
+                "Tryggleiksrutinane er reviderte og gjennomgått på personalmøte.",
+                "SIK",
+            ),
+            F(
+                "Verneombudet ønsker at kommunen involveres mer i Navs sikkerhetsrutiner.",
+                "Verneombodet ønskjer at kommunen vert meir involvert i tryggleiksrutinane til Nav.",
+                "SIK ARB",
+            ),
+            F(
+                "Klaffen på bordet i møterom 2 er stor og tung og kan utgjøre en sikkerhetsrisiko; den skal byttes.",
+                None,
+                "SIK LOK",
+            ),
+            F(
+                "Det ble gjennomført en beredskapsøvelse i {pastmonth} med god deltakelse.",
+                "Det vart gjennomført ei beredskapsøving i {pastmonth} med god deltaking.",
+                "SIK",
+            ),
             F("Vekter er til stede i åpningstiden på mandager.", None, "SIK"),
-            F("Ansatte går alltid to sammen på hjemmebesøk, og det gjøres trusselvurdering på forhånd.",
-              "Tilsette går alltid to saman på heimebesøk, og det vert gjort trusselvurdering på førehand.", "SIK"),
-            F("Samlokalisering med helsetjenesten er aktuelt, og tilgang og sikkerhet blir sentralt i planleggingen.",
-              None, "SIK LOK"),
-            F("Kontoret har fått to nye samtalerom med to utganger.",
-              "Kontoret har fått to nye samtalerom med to utgangar.", "SIK LOK"),
+            F(
+                "Ansatte går alltid to sammen på hjemmebesøk, og det gjøres trusselvurdering på forhånd.",
+                "Tilsette går alltid to saman på heimebesøk, og det vert gjort trusselvurdering på førehand.",
+                "SIK",
+            ),
+            F(
+                "Samlokalisering med helsetjenesten er aktuelt, og tilgang og sikkerhet blir sentralt i planleggingen.",
+                None,
+                "SIK LOK",
+            ),
+            F(
+                "Kontoret har fått to nye samtalerom med to utganger.",
+                "Kontoret har fått to nye samtalerom med to utgangar.",
+                "SIK LOK",
+            ),
         ],
         "decs": [
-            F("Vedtak: Sikkerhet blir fast punkt på dagsordenen.", "Vedtak: Tryggleik vert fast punkt på dagsordenen.", "SIK"),
+            F(
+                "Vedtak: Sikkerhet blir fast punkt på dagsordenen.",
+                "Vedtak: Tryggleik vert fast punkt på dagsordenen.",
+                "SIK",
+            ),
             F("Konklusjon: Tatt til orientering.", "Konklusjon: Teke til orientering."),
-            F("Oppfølging: Ny sikkerhetsrutine legges fram på neste møte.",
-              "Oppfølging: Ny tryggleiksrutine vert lagd fram på neste møte.", "SIK"),
+            F(
+                "Oppfølging: Ny sikkerhetsrutine legges fram på neste møte.",
+                "Oppfølging: Ny tryggleiksrutine vert lagd fram på neste møte.",
+                "SIK",
+            ),
         ],
     },
     "bemanning": {
@@ -215,27 +283,54 @@ TOPICS: dict[str, dict[str, list[Frag]]] = {
             F("Personal og HR", None, "BEM"),
         ],
         "sents": [
-            F("Kontoret har i dag {n} årsverk, hvorav {small} i kommunal del.",
-              "Kontoret har i dag {n} årsverk, av dei {small} i kommunal del.", "BEM"),
+            F(
+                "Kontoret har i dag {n} årsverk, hvorav {small} i kommunal del.",
+                "Kontoret har i dag {n} årsverk, av dei {small} i kommunal del.",
+                "BEM",
+            ),
             F("To stillinger står vakante etter permisjoner.", "To stillingar står vakante etter permisjonar.", "BEM"),
-            F("Kommunen vurderer å tilføre en ressurs fra flyktningtjenesten i ett år.",
-              "Kommunen vurderer å tilføre ein ressurs frå flyktningtenesta i eitt år.", "BEM FLY"),
-            F("Partene er enige om at kontoret trenger en egen ungdomsveileder, men ikke om hvordan funksjonen skal finansieres.",
-              None, "BEM UNG OKO"),
-            F("Jobbspesialist-funksjonen videreføres innenfor dagens ramme.",
-              "Jobbspesialist-funksjonen held fram innanfor dagens ramme.", "BEM"),
-            F("Kapasiteten i sosialtjenesten er presset, og det er behov for flere hender i saksbehandlingen.",
-              "Kapasiteten i sosialtenesta er pressa, og det trengst fleire hender i saksbehandlinga.", "BEM TJ"),
-            F("Fordelingen av ansatte mellom statlig og kommunal del er uendret.",
-              "Fordelinga av tilsette mellom statleg og kommunal del er uendra.", "BEM"),
-            F("Det vurderes å organisere arbeidet slik at to veiledere frigjøres til mottak av flyktninger.",
-              None, "BEM ORG FLY"),
-            F("Høyt sykefravær gjør at den reelle kapasiteten er lavere enn bemanningsplanen viser.",
-              "Høgt sjukefråvær gjer at den reelle kapasiteten er lågare enn bemanningsplanen viser.", "BEM SYK"),
+            F(
+                "Kommunen vurderer å tilføre en ressurs fra flyktningtjenesten i ett år.",
+                "Kommunen vurderer å tilføre ein ressurs frå flyktningtenesta i eitt år.",
+                "BEM FLY",
+            ),
+            F(
+                "Partene er enige om at kontoret trenger en egen ungdomsveileder, men ikke om hvordan funksjonen skal finansieres.",
+                None,
+                "BEM UNG OKO",
+            ),
+            F(
+                "Jobbspesialist-funksjonen videreføres innenfor dagens ramme.",
+                "Jobbspesialist-funksjonen held fram innanfor dagens ramme.",
+                "BEM",
+            ),
+            F(
+                "Kapasiteten i sosialtjenesten er presset, og det er behov for flere hender i saksbehandlingen.",
+                "Kapasiteten i sosialtenesta er pressa, og det trengst fleire hender i saksbehandlinga.",
+                "BEM TJ",
+            ),
+            F(
+                "Fordelingen av ansatte mellom statlig og kommunal del er uendret.",
+                "Fordelinga av tilsette mellom statleg og kommunal del er uendra.",
+                "BEM",
+            ),
+            F(
+                "Det vurderes å organisere arbeidet slik at to veiledere frigjøres til mottak av flyktninger.",
+                None,
+                "BEM ORG FLY",
+            ),
+            F(
+                "Høyt sykefravær gjør at den reelle kapasiteten er lavere enn bemanningsplanen viser.",
+                "Høgt sjukefråvær gjer at den reelle kapasiteten er lågare enn bemanningsplanen viser.",
+                "BEM SYK",
+            ),
         ],
         "decs": [
-            F("Vedtak: NAV-leder og kommunalsjef lager en felles oversikt over ressursbehovet til neste møte.",
-              "Vedtak: Nav-leiar og kommunalsjef lagar ei felles oversikt over ressursbehovet til neste møte.", "BEM"),
+            F(
+                "Vedtak: NAV-leder og kommunalsjef lager en felles oversikt over ressursbehovet til neste møte.",
+                "Vedtak: Nav-leiar og kommunalsjef lagar ei felles oversikt over ressursbehovet til neste møte.",
+                "BEM",
+            ),
             F("Konklusjon: Tatt til orientering.", "Konklusjon: Teke til orientering."),
         ],
     },
@@ -249,17 +344,33 @@ TOPICS: dict[str, dict[str, list[Frag]]] = {
             F(None, "Økonomisk status", "OKO"),
         ],
         "sents": [
-            F("Kommunal del har et forventet merforbruk på om lag {mill} mill. kroner.",
-              "Kommunal del har eit venta meirforbruk på om lag {mill} mill. kroner.", "OKO"),
-            F("Statlig ramme for {year} er videreført på samme nivå som i fjor.",
-              "Statleg ramme for {year} er vidareført på same nivå som i fjor.", "OKO"),
-            F("Utgiftene til økonomisk sosialhjelp øker, særlig til husleie og strøm.",
-              "Utgiftene til økonomisk sosialhjelp aukar, særleg til husleige og straum.", "OKO TJ"),
-            F("Kommunen har et innsparingskrav på {small_pct} % som også gjelder Nav-kontoret.",
-              "Kommunen har eit innsparingskrav på {small_pct} % som òg gjeld Nav-kontoret.", "OKO"),
+            F(
+                "Kommunal del har et forventet merforbruk på om lag {mill} mill. kroner.",
+                "Kommunal del har eit venta meirforbruk på om lag {mill} mill. kroner.",
+                "OKO",
+            ),
+            F(
+                "Statlig ramme for {year} er videreført på samme nivå som i fjor.",
+                "Statleg ramme for {year} er vidareført på same nivå som i fjor.",
+                "OKO",
+            ),
+            F(
+                "Utgiftene til økonomisk sosialhjelp øker, særlig til husleie og strøm.",
+                "Utgiftene til økonomisk sosialhjelp aukar, særleg til husleige og straum.",
+                "OKO TJ",
+            ),
+            F(
+                "Kommunen har et innsparingskrav på {small_pct} % som også gjelder Nav-kontoret.",
+                "Kommunen har eit innsparingskrav på {small_pct} % som òg gjeld Nav-kontoret.",
+                "OKO",
+            ),
             F("Tiltaksmidlene er i stor grad disponert ut året.", None, "OKO TJ", months=(6, 12)),
-            F("Kommunedirektøren legger fram budsjettforslaget i november.",
-              "Kommunedirektøren legg fram budsjettframlegget i november.", "OKO", months=(8, 11)),
+            F(
+                "Kommunedirektøren legger fram budsjettforslaget i november.",
+                "Kommunedirektøren legg fram budsjettframlegget i november.",
+                "OKO",
+                months=(8, 11),
+            ),
             F("Det er søkt om statlige tilskuddsmidler til et lavterskeltilbud for unge.", None, "OKO UNG"),
         ],
         "decs": [
@@ -277,24 +388,48 @@ TOPICS: dict[str, dict[str, list[Frag]]] = {
             F("Virksomhetsplan {year}", "Verksemdsplan {year}", "RES", lead="Virksomhetsplanen"),
         ],
         "sents": [
-            F("NAV-leder gikk gjennom hovedpunktene i MoD-brevet for {year}.",
-              "Nav-leiar gjekk gjennom hovudpunkta i MoD-brevet for {year}.", "RES"),
-            F("Kontoret når målet for andel brukere med aktivitetsplan, men ligger under på arbeidsrettet oppfølging.",
-              None, "RES TJ"),
-            F("Kommunebrevet peker på ungdom og kvalifiseringsprogrammet som satsingsområder.",
-              "Kommunebrevet peikar på ungdom og kvalifiseringsprogrammet som satsingsområde.", "RES UNG TJ"),
-            F("Partene ble enige om tre lokale satsingsområder for neste år.",
-              "Partane vart samde om tre lokale satsingsområde for neste år.", "RES"),
-            F("Resultatene for {q}. kvartal ble presentert, og kontoret ligger omtrent på snittet i fylket.",
-              "Resultata for {q}. kvartal vart presenterte, og kontoret ligg om lag på snittet i fylket.", "RES"),
-            F("Virksomhetsplanen rulleres og legges fram til godkjenning på neste møte.",
-              "Verksemdsplanen vert rullert og lagd fram til godkjenning på neste møte.", "RES"),
-            F("Fra neste år tas det i bruk nye indikatorer i målstyringen.",
-              "Frå neste år vert det teke i bruk nye indikatorar i målstyringa.", "RES"),
+            F(
+                "NAV-leder gikk gjennom hovedpunktene i MoD-brevet for {year}.",
+                "Nav-leiar gjekk gjennom hovudpunkta i MoD-brevet for {year}.",
+                "RES",
+            ),
+            F(
+                "Kontoret når målet for andel brukere med aktivitetsplan, men ligger under på arbeidsrettet oppfølging.",
+                None,
+                "RES TJ",
+            ),
+            F(
+                "Kommunebrevet peker på ungdom og kvalifiseringsprogrammet som satsingsområder.",
+                "Kommunebrevet peikar på ungdom og kvalifiseringsprogrammet som satsingsområde.",
+                "RES UNG TJ",
+            ),
+            F(
+                "Partene ble enige om tre lokale satsingsområder for neste år.",
+                "Partane vart samde om tre lokale satsingsområde for neste år.",
+                "RES",
+            ),
+            F(
+                "Resultatene for {q}. kvartal ble presentert, og kontoret ligger omtrent på snittet i fylket.",
+                "Resultata for {q}. kvartal vart presenterte, og kontoret ligg om lag på snittet i fylket.",
+                "RES",
+            ),
+            F(
+                "Virksomhetsplanen rulleres og legges fram til godkjenning på neste møte.",
+                "Verksemdsplanen vert rullert og lagd fram til godkjenning på neste møte.",
+                "RES",
+            ),
+            F(
+                "Fra neste år tas det i bruk nye indikatorer i målstyringen.",
+                "Frå neste år vert det teke i bruk nye indikatorar i målstyringa.",
+                "RES",
+            ),
         ],
         "decs": [
-            F("Konklusjon: Partene slutter seg til de foreslåtte prioriteringene.",
-              "Konklusjon: Partane sluttar seg til dei føreslåtte prioriteringane.", "RES"),
+            F(
+                "Konklusjon: Partene slutter seg til de foreslåtte prioriteringene.",
+                "Konklusjon: Partane sluttar seg til dei føreslåtte prioriteringane.",
+                "RES",
+            ),
             F("Vedtak: Tatt til orientering.", "Vedtak: Teke til orientering."),
         ],
     },
@@ -307,24 +442,49 @@ TOPICS: dict[str, dict[str, list[Frag]]] = {
             F("Samarbeidet i partnerskapet", None, "SAM"),
         ],
         "sents": [
-            F("Partnerskapsavtalen fra {old} skal revideres i løpet av neste år.",
-              "Partnarskapsavtalen frå {old} skal reviderast i løpet av neste år.", "SAM"),
-            F("Det er god dialog mellom kommunalsjef og NAV-leder, men møtene bør planlegges bedre.",
-              "Det er god dialog mellom kommunalsjef og Nav-leiar, men møta bør planleggjast betre.", "SAM"),
-            F("Samarbeidet med helsetjenesten om brukere med psykiske helseplager fungerer godt.",
-              "Samarbeidet med helsetenesta om brukarar med psykiske helseplager fungerer godt.", "SAM TJ"),
-            F("Kommunen ønsker tettere samhandling med skolene om unge som står i fare for å falle fra.",
-              None, "SAM UNG"),
-            F("I {place} får innbyggerne den beste hjelpa fordi vi satser på regionalt samarbeid.",
-              "I {place} får innbyggjarane den beste hjelpa fordi vi satsar på regionalt samarbeid.", "SAM"),
+            F(
+                "Partnerskapsavtalen fra {old} skal revideres i løpet av neste år.",
+                "Partnarskapsavtalen frå {old} skal reviderast i løpet av neste år.",
+                "SAM",
+            ),
+            F(
+                "Det er god dialog mellom kommunalsjef og NAV-leder, men møtene bør planlegges bedre.",
+                "Det er god dialog mellom kommunalsjef og Nav-leiar, men møta bør planleggjast betre.",
+                "SAM",
+            ),
+            F(
+                "Samarbeidet med helsetjenesten om brukere med psykiske helseplager fungerer godt.",
+                "Samarbeidet med helsetenesta om brukarar med psykiske helseplager fungerer godt.",
+                "SAM TJ",
+            ),
+            F(
+                "Kommunen ønsker tettere samhandling med skolene om unge som står i fare for å falle fra.",
+                None,
+                "SAM UNG",
+            ),
+            F(
+                "I {place} får innbyggerne den beste hjelpa fordi vi satser på regionalt samarbeid.",
+                "I {place} får innbyggjarane den beste hjelpa fordi vi satsar på regionalt samarbeid.",
+                "SAM",
+            ),
             F("Nav og næringsforeningen planlegger et felles frokostmøte for arbeidsgivere.", None, "SAM TJ"),
-            F("KS har invitert til en regional samling om partnerskapene i Nav til høsten.",
-              "KS har invitert til ei regional samling om partnarskapa i Nav til hausten.", "SAM", months=(2, 6)),
-            F("Partene vil samkjøre kommunal og statlig praksis der det er mulig.",
-              "Partane vil samkøyre kommunal og statleg praksis der det er mogleg.", "SAM"),
+            F(
+                "KS har invitert til en regional samling om partnerskapene i Nav til høsten.",
+                "KS har invitert til ei regional samling om partnarskapa i Nav til hausten.",
+                "SAM",
+                months=(2, 6),
+            ),
+            F(
+                "Partene vil samkjøre kommunal og statlig praksis der det er mulig.",
+                "Partane vil samkøyre kommunal og statleg praksis der det er mogleg.",
+                "SAM",
+            ),
         ],
         "decs": [
-            F("Vedtak: Saken følges opp på neste partnerskapsmøte.", "Vedtak: Saka vert følgd opp på neste partnarskapsmøte."),
+            F(
+                "Vedtak: Saken følges opp på neste partnerskapsmøte.",
+                "Vedtak: Saka vert følgd opp på neste partnarskapsmøte.",
+            ),
             F("Konklusjon: Tatt til orientering.", "Konklusjon: Teke til orientering."),
         ],
     },
@@ -337,17 +497,33 @@ TOPICS: dict[str, dict[str, list[Frag]]] = {
             F("Markedsarbeid og arbeidsgiverkontakt", None, "TJ", lead="drop-in"),
         ],
         "sents": [
-            F("Det er {n} deltakere i KVP, litt færre enn i fjor.", "Det er {n} deltakarar i KVP, litt færre enn i fjor.", "TJ"),
-            F("Antall mottakere av økonomisk sosialhjelp har økt med {pct} % siste år.",
-              "Talet på mottakarar av økonomisk sosialhjelp har auka med {pct} % siste år.", "TJ"),
-            F("Kontoret har åpnet drop-in for arbeidsgivere én dag i uka.",
-              "Kontoret har opna drop-in for arbeidsgjevarar ein dag i veka.", "TJ"),
+            F(
+                "Det er {n} deltakere i KVP, litt færre enn i fjor.",
+                "Det er {n} deltakarar i KVP, litt færre enn i fjor.",
+                "TJ",
+            ),
+            F(
+                "Antall mottakere av økonomisk sosialhjelp har økt med {pct} % siste år.",
+                "Talet på mottakarar av økonomisk sosialhjelp har auka med {pct} % siste år.",
+                "TJ",
+            ),
+            F(
+                "Kontoret har åpnet drop-in for arbeidsgivere én dag i uka.",
+                "Kontoret har opna drop-in for arbeidsgjevarar ein dag i veka.",
+                "TJ",
+            ),
             F("Rettssikkerheten i saksbehandlingen ble drøftet etter to klagesaker.", None, "TJ"),
-            F("Ventetiden til første samtale er redusert til to uker.",
-              "Ventetida til første samtale er redusert til to veker.", "TJ"),
+            F(
+                "Ventetiden til første samtale er redusert til to uker.",
+                "Ventetida til første samtale er redusert til to veker.",
+                "TJ",
+            ),
             F("Kurs for arbeidssøkere i jobbsøking startet i januar og er fulltegnet.", None, "TJ", months=(2, 6)),
-            F("Flere brukere med sammensatte behov får nå en fast kontaktperson.",
-              "Fleire brukarar med samansette behov får no ein fast kontaktperson.", "TJ"),
+            F(
+                "Flere brukere med sammensatte behov får nå en fast kontaktperson.",
+                "Fleire brukarar med samansette behov får no ein fast kontaktperson.",
+                "TJ",
+            ),
         ],
         "decs": [F("Konklusjon: Tatt til orientering.", "Konklusjon: Teke til orientering.")],
     },
@@ -360,21 +536,37 @@ TOPICS: dict[str, dict[str, list[Frag]]] = {
             F("Informasjonssikkerhet og personvern", None, "DIG", lead="informasjonssikkerhet ved"),
         ],
         "sents": [
-            F("Digital søknad om økonomisk sosialhjelp tas i bruk fra 1. april.",
-              "Digital søknad om økonomisk sosialhjelp vert teken i bruk frå 1. april.", "DIG TJ", months=(1, 3)),
+            F(
+                "Digital søknad om økonomisk sosialhjelp tas i bruk fra 1. april.",
+                "Digital søknad om økonomisk sosialhjelp vert teken i bruk frå 1. april.",
+                "DIG TJ",
+                months=(1, 3),
+            ),
             F("Det ble orientert om informasjonssikkerhet ved bruk av KI-verktøy.", None, "DIG"),
-            F("I {place} styrker vi kvaliteten i tjenestene gjennom systematisk bruk av digitale løsninger og fagsystemer.",
-              "I {place} styrkjer vi kvaliteten i tenestene gjennom systematisk bruk av digitale løysingar og fagsystem.", "DIG TJ"),
+            F(
+                "I {place} styrker vi kvaliteten i tjenestene gjennom systematisk bruk av digitale løsninger og fagsystemer.",
+                "I {place} styrkjer vi kvaliteten i tenestene gjennom systematisk bruk av digitale løysingar og fagsystem.",
+                "DIG TJ",
+            ),
             F("Digital kartlegging av unge arbeidssøkere er prøvd ut med gode erfaringer.", None, "DIG UNG"),
-            F("Overgangen til nytt fagsystem har gitt noe etterslep i saksbehandlingen.",
-              "Overgangen til nytt fagsystem har gjeve noko etterslep i saksbehandlinga.", "DIG"),
-            F("Kommunens IKT-avdeling hjelper til med utstyr til videomøter.",
-              "IKT-avdelinga i kommunen hjelper til med utstyr til videomøte.", "DIG"),
+            F(
+                "Overgangen til nytt fagsystem har gitt noe etterslep i saksbehandlingen.",
+                "Overgangen til nytt fagsystem har gjeve noko etterslep i saksbehandlinga.",
+                "DIG",
+            ),
+            F(
+                "Kommunens IKT-avdeling hjelper til med utstyr til videomøter.",
+                "IKT-avdelinga i kommunen hjelper til med utstyr til videomøte.",
+                "DIG",
+            ),
             F("Flere brukere tar kontakt via digitale kanaler, og færre kommer til mottaket.", None, "DIG TJ"),
         ],
         "decs": [
-            F("Oppfølging: NAV-leder tar behovene opp med kommunens IKT-avdeling.",
-              "Oppfølging: Nav-leiar tek behova opp med IKT-avdelinga i kommunen.", "DIG"),
+            F(
+                "Oppfølging: NAV-leder tar behovene opp med kommunens IKT-avdeling.",
+                "Oppfølging: Nav-leiar tek behova opp med IKT-avdelinga i kommunen.",
+                "DIG",
+            ),
         ],
     },
     "lokaler": {
@@ -385,21 +577,45 @@ TOPICS: dict[str, dict[str, list[Frag]]] = {
             F("Publikumsmottaket", None, "LOK", lead="Ombyggingen"),
         ],
         "sents": [
-            F("Ombyggingen av publikumsmottaket starter i uke {week}.",
-              "Ombygginga av publikumsmottaket startar i veke {week}.", "LOK"),
-            F("Leieavtalen for dagens lokaler går ut i {lease}.", "Leigeavtalen for dagens lokale går ut i {lease}.", "LOK"),
-            F("Kontoret trenger flere samtalerom med to utganger.", "Kontoret treng fleire samtalerom med to utgangar.", "LOK SIK"),
-            F("Husleien øker med {small_pct} % fra nyttår.", "Husleiga aukar med {small_pct} % frå nyttår.", "LOK OKO",
-              months=(8, 12)),
+            F(
+                "Ombyggingen av publikumsmottaket starter i uke {week}.",
+                "Ombygginga av publikumsmottaket startar i veke {week}.",
+                "LOK",
+            ),
+            F(
+                "Leieavtalen for dagens lokaler går ut i {lease}.",
+                "Leigeavtalen for dagens lokale går ut i {lease}.",
+                "LOK",
+            ),
+            F(
+                "Kontoret trenger flere samtalerom med to utganger.",
+                "Kontoret treng fleire samtalerom med to utgangar.",
+                "LOK SIK",
+            ),
+            F(
+                "Husleien øker med {small_pct} % fra nyttår.",
+                "Husleiga aukar med {small_pct} % frå nyttår.",
+                "LOK OKO",
+                months=(8, 12),
+            ),
             F("Det er lagt fram skisser for samlokalisering med kommunens tjenestekontor.", None, "LOK"),
-            F("Ventilasjonen i andre etasje er dårlig og er meldt til huseier.",
-              "Ventilasjonen i andre etasje er dårleg og er meld til huseigar.", "LOK ARB"),
-            F("Flyttingen er planlagt til {nyear}, og de ansatte er med i planleggingen gjennom verneombudet.",
-              None, "LOK ARB"),
+            F(
+                "Ventilasjonen i andre etasje er dårlig og er meldt til huseier.",
+                "Ventilasjonen i andre etasje er dårleg og er meld til huseigar.",
+                "LOK ARB",
+            ),
+            F(
+                "Flyttingen er planlagt til {nyear}, og de ansatte er med i planleggingen gjennom verneombudet.",
+                None,
+                "LOK ARB",
+            ),
         ],
         "decs": [
-            F("Vedtak: Kommunen utreder alternative lokaler innen {month}.",
-              "Vedtak: Kommunen greier ut alternative lokale innan {month}.", "LOK"),
+            F(
+                "Vedtak: Kommunen utreder alternative lokaler innen {month}.",
+                "Vedtak: Kommunen greier ut alternative lokale innan {month}.",
+                "LOK",
+            ),
         ],
     },
     "ungdom": {
@@ -410,18 +626,39 @@ TOPICS: dict[str, dict[str, list[Frag]]] = {
             F("Ungdomssatsingen", None, "UNG"),
         ],
         "sents": [
-            F("Det er {n} unge under 30 år som følges opp etter ungdomsgarantien.",
-              "Det er {n} unge under 30 år som vert følgde opp etter ungdomsgarantien.", "UNG"),
-            F("Det er startet et prosjekt for å hindre frafall fra videregående skole.",
-              "Det er starta eit prosjekt for å hindre fråfall frå vidaregåande skule.", "UNG"),
-            F("Andelen unge uføre er høyere enn snittet i fylket.", "Delen unge uføre er høgare enn snittet i fylket.", "UNG"),
-            F("Kommunen og Nav vurderer en felles ungdomsveileder.", "Kommunen og Nav vurderer ein felles ungdomsrettleiar.", "UNG BEM"),
+            F(
+                "Det er {n} unge under 30 år som følges opp etter ungdomsgarantien.",
+                "Det er {n} unge under 30 år som vert følgde opp etter ungdomsgarantien.",
+                "UNG",
+            ),
+            F(
+                "Det er startet et prosjekt for å hindre frafall fra videregående skole.",
+                "Det er starta eit prosjekt for å hindre fråfall frå vidaregåande skule.",
+                "UNG",
+            ),
+            F(
+                "Andelen unge uføre er høyere enn snittet i fylket.",
+                "Delen unge uføre er høgare enn snittet i fylket.",
+                "UNG",
+            ),
+            F(
+                "Kommunen og Nav vurderer en felles ungdomsveileder.",
+                "Kommunen og Nav vurderer ein felles ungdomsrettleiar.",
+                "UNG BEM",
+            ),
             F("Ungdomsteamet har god kontakt med oppfølgingstjenesten i fylkeskommunen.", None, "UNG SAM"),
-            F("Utenforskap blant unge menn er en økende utfordring.", "Utanforskap blant unge menn er ei aukande utfordring.", "UNG"),
+            F(
+                "Utenforskap blant unge menn er en økende utfordring.",
+                "Utanforskap blant unge menn er ei aukande utfordring.",
+                "UNG",
+            ),
         ],
         "decs": [
-            F("Konklusjon: Ungdom blir satsingsområde også neste år.",
-              "Konklusjon: Ungdom vert satsingsområde òg neste år.", "UNG RES"),
+            F(
+                "Konklusjon: Ungdom blir satsingsområde også neste år.",
+                "Konklusjon: Ungdom vert satsingsområde òg neste år.",
+                "UNG RES",
+            ),
         ],
     },
     "flyktninger": {
@@ -432,16 +669,32 @@ TOPICS: dict[str, dict[str, list[Frag]]] = {
             F("Bosetting {bosyear}", None, "FLY", lead="anmodet om å bosette"),
         ],
         "sents": [
-            F("Kommunen er anmodet om å bosette {n} flyktninger i {bosyear}, de fleste fordrevne fra Ukraina.",
-              "Kommunen er oppmoda om å busetje {n} flyktningar i {bosyear}, dei fleste fordrivne frå Ukraina.", "FLY"),
-            F("Norskopplæring og introduksjonsprogram må ses i sammenheng med arbeidsrettede tiltak.",
-              "Norskopplæring og introduksjonsprogram må sjåast i samanheng med arbeidsretta tiltak.", "FLY"),
-            F("Nav deltar i det tverrfaglige bosettingsteamet.", "Nav deltek i det tverrfaglege busetjingsteamet.", "FLY"),
+            F(
+                "Kommunen er anmodet om å bosette {n} flyktninger i {bosyear}, de fleste fordrevne fra Ukraina.",
+                "Kommunen er oppmoda om å busetje {n} flyktningar i {bosyear}, dei fleste fordrivne frå Ukraina.",
+                "FLY",
+            ),
+            F(
+                "Norskopplæring og introduksjonsprogram må ses i sammenheng med arbeidsrettede tiltak.",
+                "Norskopplæring og introduksjonsprogram må sjåast i samanheng med arbeidsretta tiltak.",
+                "FLY",
+            ),
+            F(
+                "Nav deltar i det tverrfaglige bosettingsteamet.",
+                "Nav deltek i det tverrfaglege busetjingsteamet.",
+                "FLY",
+            ),
             F("Flere deltakere går over til arbeid eller utdanning etter endt introduksjonsprogram.", None, "FLY"),
-            F("Mottak av flyktninger krever egne ressurser, og oppgaven er foreløpig lagt til to veiledere.",
-              None, "FLY BEM"),
-            F("Språkpraksis hos lokale arbeidsgivere har gitt gode erfaringer.",
-              "Språkpraksis hos lokale arbeidsgjevarar har gjeve gode erfaringar.", "FLY"),
+            F(
+                "Mottak av flyktninger krever egne ressurser, og oppgaven er foreløpig lagt til to veiledere.",
+                None,
+                "FLY BEM",
+            ),
+            F(
+                "Språkpraksis hos lokale arbeidsgivere har gitt gode erfaringer.",
+                "Språkpraksis hos lokale arbeidsgjevarar har gjeve gode erfaringar.",
+                "FLY",
+            ),
         ],
         "decs": [F("Konklusjon: Tatt til orientering.", "Konklusjon: Teke til orientering.")],
     },
@@ -454,21 +707,40 @@ TOPICS: dict[str, dict[str, list[Frag]]] = {
             F("Ny organisering av mottaket", None, "ORG", lead="timebestilling"),
         ],
         "sents": [
-            F("Kontoret er omorganisert i to team, ett for oppfølging og ett for ytelser.",
-              "Kontoret er omorganisert i to team, eitt for oppfølging og eitt for ytingar.", "ORG"),
-            F("Hybridmodellen er evaluert, og de fleste ansatte ønsker å fortsette med den.",
-              "Hybridmodellen er evaluert, og dei fleste tilsette ønskjer å halde fram med han.", "ORG"),
-            F("Rutinene for saksfordeling er endret, og det er innført faste driftsmøter.",
-              "Rutinane for saksfordeling er endra, og det er innført faste driftsmøte.", "ORG"),
-            F("NAV-leder orienterte om hva som har skjedd siden sist og planene fremover.",
-              "Nav-leiar orienterte om kva som har skjedd sidan sist og planane framover.", "ORG"),
+            F(
+                "Kontoret er omorganisert i to team, ett for oppfølging og ett for ytelser.",
+                "Kontoret er omorganisert i to team, eitt for oppfølging og eitt for ytingar.",
+                "ORG",
+            ),
+            F(
+                "Hybridmodellen er evaluert, og de fleste ansatte ønsker å fortsette med den.",
+                "Hybridmodellen er evaluert, og dei fleste tilsette ønskjer å halde fram med han.",
+                "ORG",
+            ),
+            F(
+                "Rutinene for saksfordeling er endret, og det er innført faste driftsmøter.",
+                "Rutinane for saksfordeling er endra, og det er innført faste driftsmøte.",
+                "ORG",
+            ),
+            F(
+                "NAV-leder orienterte om hva som har skjedd siden sist og planene fremover.",
+                "Nav-leiar orienterte om kva som har skjedd sidan sist og planane framover.",
+                "ORG",
+            ),
             F("Mottaket er organisert med timebestilling fra {month}.", None, "ORG"),
-            F("Kontoret deltar i et prosjekt om mer helhetlig oppfølging sammen med et konsulentselskap.",
-              None, "ORG TJ"),
+            F(
+                "Kontoret deltar i et prosjekt om mer helhetlig oppfølging sammen med et konsulentselskap.",
+                None,
+                "ORG TJ",
+            ),
         ],
         "decs": [
             F("Konklusjon: Tatt til orientering.", "Konklusjon: Teke til orientering."),
-            F("Oppfølging: Endringene evalueres etter et halvt år.", "Oppfølging: Endringane vert evaluerte etter eit halvt år.", "ORG"),
+            F(
+                "Oppfølging: Endringene evalueres etter et halvt år.",
+                "Oppfølging: Endringane vert evaluerte etter eit halvt år.",
+                "ORG",
+            ),
         ],
     },
     "arbeidsmiljo": {
@@ -479,13 +751,22 @@ TOPICS: dict[str, dict[str, list[Frag]]] = {
             F("Saker fra AMU", None, "ARB", lead="AMU-møte"),
         ],
         "sents": [
-            F("Medarbeiderundersøkelsen viser god trivsel, men høy arbeidsbelastning.",
-              "Medarbeidarundersøkinga viser god trivsel, men høg arbeidsbelastning.", "ARB"),
-            F("Verneombudene deltar i arbeidet med ny handlingsplan for HMS.",
-              "Verneomboda er med i arbeidet med ny handlingsplan for HMS.", "ARB"),
+            F(
+                "Medarbeiderundersøkelsen viser god trivsel, men høy arbeidsbelastning.",
+                "Medarbeidarundersøkinga viser god trivsel, men høg arbeidsbelastning.",
+                "ARB",
+            ),
+            F(
+                "Verneombudene deltar i arbeidet med ny handlingsplan for HMS.",
+                "Verneomboda er med i arbeidet med ny handlingsplan for HMS.",
+                "ARB",
+            ),
             F("Saker fra siste AMU-møte ble referert.", "Saker frå siste AMU-møte vart refererte.", "ARB"),
-            F("Medbestemmelse ivaretas gjennom faste møter med tillitsvalgte.",
-              "Medråderett vert teken vare på gjennom faste møte med tillitsvalde.", "ARB"),
+            F(
+                "Medbestemmelse ivaretas gjennom faste møter med tillitsvalgte.",
+                "Medråderett vert teken vare på gjennom faste møte med tillitsvalde.",
+                "ARB",
+            ),
             F("Det planlegges en felles sosial samling for statlig og kommunalt ansatte i {month}.", None, "ARB"),
         ],
         "decs": [F("Oppfølging: Saken tas opp i AMU.", "Oppfølging: Saka vert teken opp i AMU.", "ARB")],
@@ -495,72 +776,164 @@ TOPICS: dict[str, dict[str, list[Frag]]] = {
 EVENTUELT_BODIES = [
     F("Ingen saker.", "Ingen saker."),
     F("Ingen saker til eventuelt.", "Ingen saker til eventuelt."),
-    F("Det ble meldt at alarmknappen på møterom 3 ikke virker; den blir reparert denne uka.",
-      "Det vart meldt at alarmknappen på møterom 3 ikkje verkar; han vert reparert denne veka.", "SIK"),
-    F("Sommeravvikling: kontoret holder åpent hele sommeren, men med redusert bemanning.",
-      "Sommaravvikling: kontoret held ope heile sommaren, men med redusert bemanning.", "BEM", months=(4, 6)),
+    F(
+        "Det ble meldt at alarmknappen på møterom 3 ikke virker; den blir reparert denne uka.",
+        "Det vart meldt at alarmknappen på møterom 3 ikkje verkar; han vert reparert denne veka.",
+        "SIK",
+    ),
+    F(
+        "Sommeravvikling: kontoret holder åpent hele sommeren, men med redusert bemanning.",
+        "Sommaravvikling: kontoret held ope heile sommaren, men med redusert bemanning.",
+        "BEM",
+        months=(4, 6),
+    ),
     F("Fylkesdirektør takket for et godt møte.", "Fylkesdirektøren takka for eit godt møte."),
 ]
 REFERATSAKER_BODIES = [
-    F("Protokoll fra AMU-møtet {prev} ble referert og tatt til orientering.",
-      "Protokoll frå AMU-møtet {prev} vart referert og teken til vitande.", "ARB"),
+    F(
+        "Protokoll fra AMU-møtet {prev} ble referert og tatt til orientering.",
+        "Protokoll frå AMU-møtet {prev} vart referert og teken til vitande.",
+        "ARB",
+    ),
 ]
 PARENT_TITLE = F("Orienteringer fra kommunen", "Orienteringar frå kommunen")
 PARENT_INTRO = F("Kommunalsjef orienterte kort om følgende saker:", "Kommunalsjefen orienterte kort om desse sakene:")
 
 #: competence mentioned inside an item body only (never in a title); key -> (topic it sits in, fragment)
 COMPETENCE_SENTS: dict[str, tuple[str, Frag]] = {
-    "C1": ("bemanning", F("Opplæring av nyansatte pågår, og alle nye har fått en fadder de første ukene.", None, "APL")),
-    "C2": ("bemanning", F("Rekruttering er krevende: stillingen som veileder er lyst ut to ganger uten kvalifiserte søkere.",
-                          None, "REK")),
-    "C3": ("bemanning", F(
-        "Ansatte er organisasjonens viktigste ressurs. Vi har over tid hatt noe gjennomtrekk av ansatte. Ansatte med "
-        "arbeidserfaring fra Nav kan gå inn i en rekke yrker/bransjer og har dermed gode muligheter i arbeidsmarkedet. "
-        "Vi har klart å finne gode erstattere, og vi håper at vi skal klare å holde på våre medarbeidere i tiden som kommer.",
-        None, "BEM REK")),
-    "C4": ("bemanning", F(None, "Opplæring av nytilsette er godt i gang, og kollegaer på tvers av statleg og kommunal del "
-                                "lærer opp kvarandre.", "APL")),
-    "C5": ("bemanning", F("To veiledere tar videreutdanning i veiledning ved høgskolen dette semesteret, noe som gir litt "
-                          "lavere kapasitet en periode.", None, "EVU BEM")),
-    "C6": ("bemanning", F("Det er vanskelig å rekruttere til stillingene i kommunal del, og en av to utlyste stillinger "
-                          "står fortsatt ubesatt.", None, "REK BEM")),
+    "C1": (
+        "bemanning",
+        F("Opplæring av nyansatte pågår, og alle nye har fått en fadder de første ukene.", None, "APL"),
+    ),
+    "C2": (
+        "bemanning",
+        F(
+            "Rekruttering er krevende: stillingen som veileder er lyst ut to ganger uten kvalifiserte søkere.",
+            None,
+            "REK",
+        ),
+    ),
+    "C3": (
+        "bemanning",
+        F(
+            "Ansatte er organisasjonens viktigste ressurs. Vi har over tid hatt noe gjennomtrekk av ansatte. Ansatte med "
+            "arbeidserfaring fra Nav kan gå inn i en rekke yrker/bransjer og har dermed gode muligheter i arbeidsmarkedet. "
+            "Vi har klart å finne gode erstattere, og vi håper at vi skal klare å holde på våre medarbeidere i tiden som kommer.",
+            None,
+            "BEM REK",
+        ),
+    ),
+    "C4": (
+        "bemanning",
+        F(
+            None,
+            "Opplæring av nytilsette er godt i gang, og kollegaer på tvers av statleg og kommunal del "
+            "lærer opp kvarandre.",
+            "APL",
+        ),
+    ),
+    "C5": (
+        "bemanning",
+        F(
+            "To veiledere tar videreutdanning i veiledning ved høgskolen dette semesteret, noe som gir litt "
+            "lavere kapasitet en periode.",
+            None,
+            "EVU BEM",
+        ),
+    ),
+    "C6": (
+        "bemanning",
+        F(
+            "Det er vanskelig å rekruttere til stillingene i kommunal del, og en av to utlyste stillinger "
+            "står fortsatt ubesatt.",
+            None,
+            "REK BEM",
+        ),
+    ),
 }
 
 #: relative weight of a topic when a meeting's agenda is drawn (sykefravær and sikkerhet dominate)
 TOPIC_WEIGHTS = {
-    "sykefravaer": 2.0, "sikkerhet": 2.0, "bemanning": 1.3, "okonomi": 1.5, "resultater": 1.4,
-    "samarbeid": 1.0, "tjenester": 0.5, "digitalisering": 1.0, "lokaler": 1.0, "ungdom": 0.9,
-    "flyktninger": 0.9, "organisering": 1.0, "arbeidsmiljo": 0.8,
+    "sykefravaer": 2.0,
+    "sikkerhet": 2.0,
+    "bemanning": 1.3,
+    "okonomi": 1.5,
+    "resultater": 1.4,
+    "samarbeid": 1.0,
+    "tjenester": 0.5,
+    "digitalisering": 1.0,
+    "lokaler": 1.0,
+    "ungdom": 0.9,
+    "flyktninger": 0.9,
+    "organisering": 1.0,
+    "arbeidsmiljo": 0.8,
 }
 #: the category an item of each topic is about in the first place
 TOPIC_CATEGORY = {
-    "sykefravaer": "sykefravaer", "sikkerhet": "sikkerhet", "bemanning": "bemanning", "okonomi": "okonomi_budsjett",
-    "resultater": "resultater_styring", "samarbeid": "samarbeid_samhandling", "tjenester": "tjenester",
-    "digitalisering": "digitalisering", "lokaler": "lokaler", "ungdom": "ungdom_utenforskap",
-    "flyktninger": "flyktninger_integrering", "organisering": "organisering_drift", "arbeidsmiljo": "arbeidsmiljo",
+    "sykefravaer": "sykefravaer",
+    "sikkerhet": "sikkerhet",
+    "bemanning": "bemanning",
+    "okonomi": "okonomi_budsjett",
+    "resultater": "resultater_styring",
+    "samarbeid": "samarbeid_samhandling",
+    "tjenester": "tjenester",
+    "digitalisering": "digitalisering",
+    "lokaler": "lokaler",
+    "ungdom": "ungdom_utenforskap",
+    "flyktninger": "flyktninger_integrering",
+    "organisering": "organisering_drift",
+    "arbeidsmiljo": "arbeidsmiljo",
 }
 #: group (Orienterings-/Drøftings-/Vedtakssaker) a topic goes under in documents with group headings
 TOPIC_GROUP = {
-    "godkjenning": "Vedtakssaker", "okonomi": "Vedtakssaker", "resultater": "Orienteringssaker",
-    "sykefravaer": "Orienteringssaker", "organisering": "Orienteringssaker", "flyktninger": "Orienteringssaker",
-    "tjenester": "Orienteringssaker", "digitalisering": "Orienteringssaker", "sikkerhet": "Drøftingssaker",
-    "bemanning": "Drøftingssaker", "samarbeid": "Drøftingssaker", "lokaler": "Drøftingssaker",
-    "ungdom": "Drøftingssaker", "arbeidsmiljo": "Drøftingssaker",
+    "godkjenning": "Vedtakssaker",
+    "okonomi": "Vedtakssaker",
+    "resultater": "Orienteringssaker",
+    "sykefravaer": "Orienteringssaker",
+    "organisering": "Orienteringssaker",
+    "flyktninger": "Orienteringssaker",
+    "tjenester": "Orienteringssaker",
+    "digitalisering": "Orienteringssaker",
+    "sikkerhet": "Drøftingssaker",
+    "bemanning": "Drøftingssaker",
+    "samarbeid": "Drøftingssaker",
+    "lokaler": "Drøftingssaker",
+    "ungdom": "Drøftingssaker",
+    "arbeidsmiljo": "Drøftingssaker",
 }
 GROUP_ORDER = ["Vedtakssaker", "Orienteringssaker", "Drøftingssaker"]
 
 #: a few realistic typos, applied to Bokmål body sentences only (the truth codes stay honest)
 TYPOS = [
-    ("orienterte", "orinterte"), ("stillinger", "stilinger"), ("kommunalsjef", "kommunalsjf"),
-    ("budsjettforslaget", "budsjetforslaget"), ("Sykefraværet", "Sykefraværett"),
-    ("arbeidsbelastning", "arbeidsbelastnig"), ("sikkerhetsrutiner", "sikkerhetsrutinar"),
-    ("følger", "følgr"), ("deltakere", "deltagere"),
+    ("orienterte", "orinterte"),
+    ("stillinger", "stilinger"),
+    ("kommunalsjef", "kommunalsjf"),
+    ("budsjettforslaget", "budsjetforslaget"),
+    ("Sykefraværet", "Sykefraværett"),
+    ("arbeidsbelastning", "arbeidsbelastnig"),
+    ("sikkerhetsrutiner", "sikkerhetsrutinar"),
+    ("følger", "følgr"),
+    ("deltakere", "deltagere"),
 ]
 
-MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
-          "oktober", "november", "desember"]
-WEEKDAYS = {"nb": ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"],
-            "nn": ["måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "sundag"]}
+MONTHS = [
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+]
+WEEKDAYS = {
+    "nb": ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"],
+    "nn": ["måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "sundag"],
+}
 
 # --------------------------------------------------------------------------------------
 # The inbox: 20 invented offices, 30 meetings, and how each document is written
@@ -568,10 +941,26 @@ WEEKDAYS = {"nb": ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"
 
 #: place -> number of meetings it sent (20 offices, 30 meetings)
 OFFICES = {
-    "Lillevik": 3, "Storbrekka": 2, "Kvitfjæra": 2, "Søråsen": 1, "Brattvollen": 2, "Havnøy": 1,
-    "Ospeli": 1, "Rypedal": 1, "Tindvik": 2, "Grønnmo": 1, "Vestbrekke": 1, "Askelund": 3,
-    "Fjordbotn": 1, "Holtemyr": 1, "Elvheim": 2, "Skarvøy": 1, "Myrset": 1, "Bjønnli": 1,
-    "Kalvnes": 2, "Steinholt": 1,
+    "Lillevik": 3,
+    "Storbrekka": 2,
+    "Kvitfjæra": 2,
+    "Søråsen": 1,
+    "Brattvollen": 2,
+    "Havnøy": 1,
+    "Ospeli": 1,
+    "Rypedal": 1,
+    "Tindvik": 2,
+    "Grønnmo": 1,
+    "Vestbrekke": 1,
+    "Askelund": 3,
+    "Fjordbotn": 1,
+    "Holtemyr": 1,
+    "Elvheim": 2,
+    "Skarvøy": 1,
+    "Myrset": 1,
+    "Bjønnli": 1,
+    "Kalvnes": 2,
+    "Steinholt": 1,
 }
 
 
@@ -605,64 +994,347 @@ class Spec:
 def plan() -> list[Spec]:
     S = Spec
     return [
-        S("Lillevik", 1, "nb", "pdf", "nav-lillevik_{iso}_referat.pdf", "filename", "sak_slash",
-          "dmy", saksliste="Saksliste:", opts={"multipage": True}),
-        S("Lillevik", 2, "nb", "docx", "innboks/{ym}/Referat partnerskapsmøte {monthname} {year}.docx", "sidecar",
-          "sak_colon", "long", blank=False, body="lines", comp="C1", opts={"docx": "style"}),
-        S("Lillevik", 3, "nb", "txt", "nav-lillevik_{iso}_referat.txt", "filename", "sak_slash", "iso",
-          saksliste="Saksliste:", body="lines"),
-        S("Storbrekka", 1, "nb", "pdf", "PS-referat Storbrekka.pdf", "sidecar", "ps", "long", body="bullets",
-          comp="C2", opts={"compress": 1}),
-        S("Storbrekka", 2, "nb", "docx", "nav-storbrekka_{iso}.docx", "filename", "sak_colon", "dmy",
-          opts={"docx": "plain"}),
-        S("Kvitfjæra", 1, "nn", "pdf", "referat_partnarskapsmote_kvitfjaera.pdf", "sidecar", "dot", "long",
-          saksliste="Sakliste:", body="lines", opts={"compress": 1}),
-        S("Kvitfjæra", 2, "nn", "eml", "epost/Referat frå partnarskapsmøtet.eml", "sidecar", "paren", "dmy",
-          opts={"eml": "attach_docx", "docx": "bold"}),
-        S("Søråsen", 1, "nb", "txt", "nav-søråsen_{iso}_referat.txt", "filename", "dot", "dmy", sub_items=True,
-          opts={"bom": True}),
-        S("Brattvollen", 1, "nb", "docx", "Møtereferat partnerskap Brattvollen.docx", "sidecar", "dot", "long_wd",
-          saksliste="Dagsorden:", body="lines", opts={"docx": "bold", "table": True}),
-        S("Brattvollen", 2, "nb", "txt", "referat partnerskap brattvollen.txt", "sidecar", "dot", "dmy",
-          opts={"cp1252": True, "wrap": 72}),
+        S(
+            "Lillevik",
+            1,
+            "nb",
+            "pdf",
+            "nav-lillevik_{iso}_referat.pdf",
+            "filename",
+            "sak_slash",
+            "dmy",
+            saksliste="Saksliste:",
+            opts={"multipage": True},
+        ),
+        S(
+            "Lillevik",
+            2,
+            "nb",
+            "docx",
+            "innboks/{ym}/Referat partnerskapsmøte {monthname} {year}.docx",
+            "sidecar",
+            "sak_colon",
+            "long",
+            blank=False,
+            body="lines",
+            comp="C1",
+            opts={"docx": "style"},
+        ),
+        S(
+            "Lillevik",
+            3,
+            "nb",
+            "txt",
+            "nav-lillevik_{iso}_referat.txt",
+            "filename",
+            "sak_slash",
+            "iso",
+            saksliste="Saksliste:",
+            body="lines",
+        ),
+        S(
+            "Storbrekka",
+            1,
+            "nb",
+            "pdf",
+            "PS-referat Storbrekka.pdf",
+            "sidecar",
+            "ps",
+            "long",
+            body="bullets",
+            comp="C2",
+            opts={"compress": 1},
+        ),
+        S(
+            "Storbrekka",
+            2,
+            "nb",
+            "docx",
+            "nav-storbrekka_{iso}.docx",
+            "filename",
+            "sak_colon",
+            "dmy",
+            opts={"docx": "plain"},
+        ),
+        S(
+            "Kvitfjæra",
+            1,
+            "nn",
+            "pdf",
+            "referat_partnarskapsmote_kvitfjaera.pdf",
+            "sidecar",
+            "dot",
+            "long",
+            saksliste="Sakliste:",
+            body="lines",
+            opts={"compress": 1},
+        ),
+        S(
+            "Kvitfjæra",
+            2,
+            "nn",
+            "eml",
+            "epost/Referat frå partnarskapsmøtet.eml",
+            "sidecar",
+            "paren",
+            "dmy",
+            opts={"eml": "attach_docx", "docx": "bold"},
+        ),
+        S(
+            "Søråsen",
+            1,
+            "nb",
+            "txt",
+            "nav-søråsen_{iso}_referat.txt",
+            "filename",
+            "dot",
+            "dmy",
+            sub_items=True,
+            opts={"bom": True},
+        ),
+        S(
+            "Brattvollen",
+            1,
+            "nb",
+            "docx",
+            "Møtereferat partnerskap Brattvollen.docx",
+            "sidecar",
+            "dot",
+            "long_wd",
+            saksliste="Dagsorden:",
+            body="lines",
+            opts={"docx": "bold", "table": True},
+        ),
+        S(
+            "Brattvollen",
+            2,
+            "nb",
+            "txt",
+            "referat partnerskap brattvollen.txt",
+            "sidecar",
+            "dot",
+            "dmy",
+            opts={"cp1252": True, "wrap": 72},
+        ),
         S("Havnøy", 1, "nb", "txt", "Partnerskapsmøte Havnøy.txt", "sidecar", "prose", "long", opts={"wrap": 78}),
-        S("Ospeli", 1, "nn", "docx", "Referat partnarskapsmøte Ospeli.docx", "text", "dot", "long", blank=False,
-          body="lines", comp="C4", opts={"docx": "style"}),
-        S("Rypedal", 1, "nn", "txt", "nav-rypedal_{iso}_referat.txt", "filename", "sak_slash", "dmy",
-          saksliste="Sakliste:"),
-        S("Tindvik", 1, "nb", "pdf", "nav-tindvik_{iso}_referat.pdf", "both", "sak_long", "long", comp="C3",
-          opts={"multipage": True}),
-        S("Tindvik", 2, "nb", "eml", "epost/VS Referat partnerskapsmøte.eml", "sidecar", "sak_long", "dmy",
-          blank=False, body="lines", opts={"eml": "forward_docx", "docx": "style"}),
-        S("Grønnmo", 1, "nb", "docx", "innboks/{ym}/Referat.docx", "sidecar", "prose", "dmy", comp="C6",
-          opts={"docx": "plain"}),
-        S("Vestbrekke", 1, "nb", "md", "vestbrekke-partnerskap.md", "text", "sak_plain", "iso", body="bullets",
-          opts={"markdown": True}),
-        S("Askelund", 1, "nb", "pdf", "innboks/{ym}/askelund_partnerskap.pdf", "sidecar", "dot", "dmy",
-          groups=True, refgroup=True),
-        S("Askelund", 2, "nb", "docx", "nav-askelund_{iso}_referat.docx", "filename", "ps", "long",
-          saksliste="Saksliste:", opts={"docx": "bold"}),
-        S("Askelund", 3, "nb", "eml", "nav-askelund_{iso}_referat.eml", "filename", "sak_slash", "dmy",
-          body="lines", opts={"eml": "body", "cte": "8bit"}),
-        S("Fjordbotn", 1, "nn", "eml", "epost/Referat partnarskap Fjordbotn.eml", "text", "dot", "long",
-          opts={"eml": "body", "cte": "quoted-printable"}),
+        S(
+            "Ospeli",
+            1,
+            "nn",
+            "docx",
+            "Referat partnarskapsmøte Ospeli.docx",
+            "text",
+            "dot",
+            "long",
+            blank=False,
+            body="lines",
+            comp="C4",
+            opts={"docx": "style"},
+        ),
+        S(
+            "Rypedal",
+            1,
+            "nn",
+            "txt",
+            "nav-rypedal_{iso}_referat.txt",
+            "filename",
+            "sak_slash",
+            "dmy",
+            saksliste="Sakliste:",
+        ),
+        S(
+            "Tindvik",
+            1,
+            "nb",
+            "pdf",
+            "nav-tindvik_{iso}_referat.pdf",
+            "both",
+            "sak_long",
+            "long",
+            comp="C3",
+            opts={"multipage": True},
+        ),
+        S(
+            "Tindvik",
+            2,
+            "nb",
+            "eml",
+            "epost/VS Referat partnerskapsmøte.eml",
+            "sidecar",
+            "sak_long",
+            "dmy",
+            blank=False,
+            body="lines",
+            opts={"eml": "forward_docx", "docx": "style"},
+        ),
+        S(
+            "Grønnmo",
+            1,
+            "nb",
+            "docx",
+            "innboks/{ym}/Referat.docx",
+            "sidecar",
+            "prose",
+            "dmy",
+            comp="C6",
+            opts={"docx": "plain"},
+        ),
+        S(
+            "Vestbrekke",
+            1,
+            "nb",
+            "md",
+            "vestbrekke-partnerskap.md",
+            "text",
+            "sak_plain",
+            "iso",
+            body="bullets",
+            opts={"markdown": True},
+        ),
+        S(
+            "Askelund",
+            1,
+            "nb",
+            "pdf",
+            "innboks/{ym}/askelund_partnerskap.pdf",
+            "sidecar",
+            "dot",
+            "dmy",
+            groups=True,
+            refgroup=True,
+        ),
+        S(
+            "Askelund",
+            2,
+            "nb",
+            "docx",
+            "nav-askelund_{iso}_referat.docx",
+            "filename",
+            "ps",
+            "long",
+            saksliste="Saksliste:",
+            opts={"docx": "bold"},
+        ),
+        S(
+            "Askelund",
+            3,
+            "nb",
+            "eml",
+            "nav-askelund_{iso}_referat.eml",
+            "filename",
+            "sak_slash",
+            "dmy",
+            body="lines",
+            opts={"eml": "body", "cte": "8bit"},
+        ),
+        S(
+            "Fjordbotn",
+            1,
+            "nn",
+            "eml",
+            "epost/Referat partnarskap Fjordbotn.eml",
+            "text",
+            "dot",
+            "long",
+            opts={"eml": "body", "cte": "quoted-printable"},
+        ),
         S("Elvheim", 1, "nb", "pdf", "nav-elvheim_{iso}_referat.pdf", "filename", "sak_plain", "iso", body="lines"),
-        S("Elvheim", 2, "nb", "md", "elvheim_referat_partnerskap.md", "sidecar", "paren", "long", groups=True,
-          body="bullets", comp="C5"),
-        S("Skarvøy", 1, "nb", "txt", "Skarvøy partnerskapsmøte.txt", "sidecar", "sak_long", "dmy",
-          saksliste="Saksliste:"),
-        S("Holtemyr", 1, "nb", "pdf", "Holtemyr referat partnerskap {iso}.pdf", "sidecar", "paren", "dmy",
-          body="lines"),
-        S("Myrset", 1, "nb", "docx", "nav-myrset_{iso}_referat.docx", "filename", "sak_slash", "long_wd",
-          groups=True, refgroup=True, blank=False, opts={"docx": "style"}),
-        S("Bjønnli", 1, "nn", "eml", "epost/Referat Bjønnli.eml", "sidecar", "sak_slash", "long",
-          opts={"eml": "attach_pdf"}),
-        S("Kalvnes", 1, "nb", "pdf", "nav-kalvnes_{iso}_referat.pdf", "filename", "dot", "dmy", sub_items=True,
-          body="lines", opts={"multipage": True}),
-        S("Kalvnes", 2, "nb", "docx", "Referat PS Kalvnes.docx", "sidecar", "paren", "iso", body="bullets",
-          opts={"docx": "bold"}),
-        S("Steinholt", 1, "nb", "eml", "Referat partnerskapsmøte Steinholt.eml", "text", "ps", "long",
-          opts={"eml": "body_html", "cte": "base64"}),
+        S(
+            "Elvheim",
+            2,
+            "nb",
+            "md",
+            "elvheim_referat_partnerskap.md",
+            "sidecar",
+            "paren",
+            "long",
+            groups=True,
+            body="bullets",
+            comp="C5",
+        ),
+        S(
+            "Skarvøy",
+            1,
+            "nb",
+            "txt",
+            "Skarvøy partnerskapsmøte.txt",
+            "sidecar",
+            "sak_long",
+            "dmy",
+            saksliste="Saksliste:",
+        ),
+        S(
+            "Holtemyr",
+            1,
+            "nb",
+            "pdf",
+            "Holtemyr referat partnerskap {iso}.pdf",
+            "sidecar",
+            "paren",
+            "dmy",
+            body="lines",
+        ),
+        S(
+            "Myrset",
+            1,
+            "nb",
+            "docx",
+            "nav-myrset_{iso}_referat.docx",
+            "filename",
+            "sak_slash",
+            "long_wd",
+            groups=True,
+            refgroup=True,
+            blank=False,
+            opts={"docx": "style"},
+        ),
+        S(
+            "Bjønnli",
+            1,
+            "nn",
+            "eml",
+            "epost/Referat Bjønnli.eml",
+            "sidecar",
+            "sak_slash",
+            "long",
+            opts={"eml": "attach_pdf"},
+        ),
+        S(
+            "Kalvnes",
+            1,
+            "nb",
+            "pdf",
+            "nav-kalvnes_{iso}_referat.pdf",
+            "filename",
+            "dot",
+            "dmy",
+            sub_items=True,
+            body="lines",
+            opts={"multipage": True},
+        ),
+        S(
+            "Kalvnes",
+            2,
+            "nb",
+            "docx",
+            "Referat PS Kalvnes.docx",
+            "sidecar",
+            "paren",
+            "iso",
+            body="bullets",
+            opts={"docx": "bold"},
+        ),
+        S(
+            "Steinholt",
+            1,
+            "nb",
+            "eml",
+            "Referat partnerskapsmøte Steinholt.eml",
+            "text",
+            "ps",
+            "long",
+            opts={"eml": "body_html", "cte": "base64"},
+        ),
     ]
 
 
@@ -688,7 +1360,9 @@ def draw_dates(specs: list[Spec], seed: int) -> None:
 
 
 def _holiday(d: date) -> bool:
-    return d.month == 7 or (d.month == 8 and d.day < 6) or (d.month == 12 and d.day > 18) or (d.month == 1 and d.day < 6)
+    return (
+        d.month == 7 or (d.month == 8 and d.day < 6) or (d.month == 12 and d.day > 18) or (d.month == 1 and d.day < 6)
+    )
 
 
 def meeting_day(d: date) -> date:
@@ -716,8 +1390,7 @@ def fmt_date(d: date, how: str, lang: str) -> str:
 
 def resolve_path(s: Spec) -> str:
     d = s.date
-    return s.path.format(iso=d.isoformat(), ym=f"{d.year}-{d.month:02d}", monthname=MONTHS[d.month - 1],
-                         year=d.year)
+    return s.path.format(iso=d.isoformat(), ym=f"{d.year}-{d.month:02d}", monthname=MONTHS[d.month - 1], year=d.year)
 
 
 # --------------------------------------------------------------------------------------
@@ -796,8 +1469,9 @@ class Filler:
             if k == "place":
                 return self.s.place
             if k == "prev":
-                return fmt_date(self.prev, "dmy" if self.s.date_fmt == "iso" else self.s.date_fmt.replace("_wd", ""),
-                                self.s.lang)
+                return fmt_date(
+                    self.prev, "dmy" if self.s.date_fmt == "iso" else self.s.date_fmt.replace("_wd", ""), self.s.lang
+                )
             raise KeyError(k)
 
         return re.sub(r"\{(\w+)\}", rep, text)
@@ -815,8 +1489,15 @@ def _typo(text: str, rng: np.random.Generator) -> str:
     return text
 
 
-def make_item(topic: str, s: Spec, rng: np.random.Generator, fill: Filler, n_sents: tuple[int, int],
-              comp: Frag | None = None, role: str = "normal") -> Item:
+def make_item(
+    topic: str,
+    s: Spec,
+    rng: np.random.Generator,
+    fill: Filler,
+    n_sents: tuple[int, int],
+    comp: Frag | None = None,
+    role: str = "normal",
+) -> Item:
     lang = s.lang
     pool = TOPICS[topic]
     title = _pick(rng, [f for f in pool["titles"] if f.fits(lang, s.date)])
@@ -886,7 +1567,9 @@ def plan_agenda(s: Spec, rng: np.random.Generator) -> list[Item]:
 
     if s.sub_items:
         # two or three of the topics become lettered sub-items of one «Orienteringer fra kommunen» item
-        cand = [i for i, it in enumerate(items) if it.topic not in ("sykefravaer", "sikkerhet") and it.topic not in forced]
+        cand = [
+            i for i, it in enumerate(items) if it.topic not in ("sykefravaer", "sikkerhet") and it.topic not in forced
+        ]
         if len(cand) < 2:
             cand += [i for i, it in enumerate(items) if it.topic not in forced and i not in cand]
         n_sub = min(len(cand), int(rng.integers(2, 4)))
@@ -896,8 +1579,7 @@ def plan_agenda(s: Spec, rng: np.random.Generator) -> list[Item]:
         for it in subs:
             it.role = "sub"
         items = [it for i, it in enumerate(items) if i not in sub_idx]
-        parent = Item("parent", "parent", PARENT_TITLE.text(lang), set(PARENT_TITLE.codes),
-                      [PARENT_INTRO.text(lang)])
+        parent = Item("parent", "parent", PARENT_TITLE.text(lang), set(PARENT_TITLE.codes), [PARENT_INTRO.text(lang)])
         pos = int(rng.integers(1, len(items) + 1))
         items[pos:pos] = [parent, *subs]
 
@@ -917,8 +1599,16 @@ def plan_agenda(s: Spec, rng: np.random.Generator) -> list[Item]:
         pool = [(f, w) for f, w in zip(EVENTUELT_BODIES, (3.0, 3.0, 1.0, 1.0, 1.2)) if f.fits(lang, s.date)]
         weights = np.array([w for _, w in pool])
         f = pool[int(rng.choice(len(pool), p=weights / weights.sum()))][0]
-        items.append(Item("eventuelt", "eventuelt", "Eventuelt", set(f.codes), [f.text(lang)],
-                          bare=s.groups or bool(rng.random() < 0.5)))
+        items.append(
+            Item(
+                "eventuelt",
+                "eventuelt",
+                "Eventuelt",
+                set(f.codes),
+                [f.text(lang)],
+                bare=s.groups or bool(rng.random() < 0.5),
+            )
+        )
     assert 4 <= len(items) <= 9, (s.place, s.meeting, len(items))
     return items
 
@@ -931,15 +1621,38 @@ def plan_agenda(s: Spec, rng: np.random.Generator) -> list[Item]:
 Line = tuple[str, str, "int | None"]
 
 ROLES = {
-    "nb": ["fylkesdirektør", "kommunalsjef helse og velferd", "NAV-leder", "avdelingsleder", "verneombud",
-           "hovedtillitsvalgt", "kommunedirektør", "seniorrådgiver fra fylkeskontoret", "ordfører",
-           "leder for flyktningtjenesten"],
-    "nn": ["fylkesdirektør", "kommunalsjef helse og omsorg", "Nav-leiar", "avdelingsleiar", "verneombod",
-           "hovudtillitsvald", "kommunedirektør", "seniorrådgjevar frå fylkeskontoret", "ordførar"],
+    "nb": [
+        "fylkesdirektør",
+        "kommunalsjef helse og velferd",
+        "NAV-leder",
+        "avdelingsleder",
+        "verneombud",
+        "hovedtillitsvalgt",
+        "kommunedirektør",
+        "seniorrådgiver fra fylkeskontoret",
+        "ordfører",
+        "leder for flyktningtjenesten",
+    ],
+    "nn": [
+        "fylkesdirektør",
+        "kommunalsjef helse og omsorg",
+        "Nav-leiar",
+        "avdelingsleiar",
+        "verneombod",
+        "hovudtillitsvald",
+        "kommunedirektør",
+        "seniorrådgjevar frå fylkeskontoret",
+        "ordførar",
+    ],
 }
-TABLE_ROWS = [("Funksjon", "Representerer"), ("Fylkesdirektør", "Nav fylkeskontor"),
-              ("Kommunalsjef helse og velferd", "{place} kommune"), ("NAV-leder", "Nav {place}"),
-              ("Verneombud", "Nav {place}"), ("Hovedtillitsvalgt", "{place} kommune")]
+TABLE_ROWS = [
+    ("Funksjon", "Representerer"),
+    ("Fylkesdirektør", "Nav fylkeskontor"),
+    ("Kommunalsjef helse og velferd", "{place} kommune"),
+    ("NAV-leder", "Nav {place}"),
+    ("Verneombud", "Nav {place}"),
+    ("Hovedtillitsvalgt", "{place} kommune"),
+]
 
 
 def heading_text(style: str, num: int, title: str, d: date) -> tuple[str, str]:
@@ -969,8 +1682,9 @@ def preamble(s: Spec, rng: np.random.Generator) -> tuple[list[Line], bool]:
     L: list[Line] = []
     roles = ROLES[lang]
     core = [roles[0], roles[1], roles[2]]
-    extra = [roles[int(i)] for i in sorted(rng.choice(np.arange(3, len(roles)), size=int(rng.integers(1, 4)),
-                                                        replace=False))]
+    extra = [
+        roles[int(i)] for i in sorted(rng.choice(np.arange(3, len(roles)), size=int(rng.integers(1, 4)), replace=False))
+    ]
     attendees = ", ".join(core + extra)
     missing = [r for r in roles[3:] if r not in extra and r not in ("verneombud", "verneombod")]
     absent_role = _pick(rng, missing)
@@ -979,21 +1693,40 @@ def preamble(s: Spec, rng: np.random.Generator) -> tuple[list[Line], bool]:
     md = s.opts.get("markdown", False)
     if lang == "nb":
         v = int(rng.integers(0, 5))
-        title = ["Referat fra partnerskapsmøte", "REFERAT – PARTNERSKAPSMØTE", f"Møtereferat: Partnerskapsmøte Nav {place}",
-                 f"Partnerskapsmøte mellom {place} kommune og Nav", "Referat fra møte i det lokale partnerskapet"][v]
-        office = None if v == 2 else _pick(rng, [f"Nav {place}", f"NAV {place}", f"Nav-kontoret i {place}",
-                                                 f"Kontor: Nav {place}"])
-        when = _pick(rng, [f"Dato: {ds}", f"Møtedato: {ds}", f"Tid: {ds}, kl. 09.00–11.30",
-                           f"Dato og tid: {ds} kl. 12.30–14.30"])
-        where = _pick(rng, ["Sted: Rådhuset, formannskapssalen", "Sted: Nav-kontoret, møterom 1", "Sted: Teams",
-                            "Sted: Kommunehuset, møterom Fjellet"])
+        title = [
+            "Referat fra partnerskapsmøte",
+            "REFERAT – PARTNERSKAPSMØTE",
+            f"Møtereferat: Partnerskapsmøte Nav {place}",
+            f"Partnerskapsmøte mellom {place} kommune og Nav",
+            "Referat fra møte i det lokale partnerskapet",
+        ][v]
+        office = (
+            None
+            if v == 2
+            else _pick(rng, [f"Nav {place}", f"NAV {place}", f"Nav-kontoret i {place}", f"Kontor: Nav {place}"])
+        )
+        when = _pick(
+            rng, [f"Dato: {ds}", f"Møtedato: {ds}", f"Tid: {ds}, kl. 09.00–11.30", f"Dato og tid: {ds} kl. 12.30–14.30"]
+        )
+        where = _pick(
+            rng,
+            [
+                "Sted: Rådhuset, formannskapssalen",
+                "Sted: Nav-kontoret, møterom 1",
+                "Sted: Teams",
+                "Sted: Kommunehuset, møterom Fjellet",
+            ],
+        )
         present = _pick(rng, ["Til stede: ", "Deltakere: "]) + attendees
         absent = _pick(rng, [f"Forfall: {absent_role}", "Forfall: ingen", None])
         referent = _pick(rng, ["Referent: NAV-leder", "Referent: rådgiver ved Nav-kontoret", None])
     else:
         v = int(rng.integers(0, 3))
-        title = ["Referat frå partnarskapsmøte", f"Møtereferat – partnarskapsmøte Nav {place}",
-                 "Referat frå møte i det lokale partnarskapet"][v]
+        title = [
+            "Referat frå partnarskapsmøte",
+            f"Møtereferat – partnarskapsmøte Nav {place}",
+            "Referat frå møte i det lokale partnarskapet",
+        ][v]
         office = None if v == 1 else _pick(rng, [f"Nav {place}", f"Nav-kontoret i {place}"])
         when = _pick(rng, [f"Dato: {ds}", f"Tid: {ds}, kl. 10.00–12.00", f"Møtedato: {ds}"])
         where = _pick(rng, ["Stad: Kommunehuset", "Stad: Nav-kontoret, møterom Fjorden", "Stad: Teams"])
@@ -1149,7 +1882,7 @@ def wrap_lines(L: list[Line], fits) -> list[Line]:
     out: list[Line] = []
     for text, kind, idx in L:
         if kind in ("body", "bullet", "decision", "prose", "pre", "closing") and not fits(text, kind):
-            parts = wrap(text, lambda t: fits(t, kind))
+            parts = wrap(text, lambda t: fits(t, kind))  # noqa: B023 (called at once)
             indent = "  " if kind == "bullet" else ""
             out.append((parts[0], kind, idx))
             out.extend((indent + p, kind + "_cont", None) for p in parts[1:])
@@ -1166,8 +1899,11 @@ def wrap_lines(L: list[Line], fits) -> list[Line]:
 PAGE_W, PAGE_H = 595.2756, 841.8898  # A4 in points
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 62, 64, 60
 PDF_FONTS = {
-    "doctitle": ("Helvetica-Bold", 3.5), "heading": ("Helvetica-Bold", 0.5), "subheading": ("Helvetica-Bold", 0),
-    "group": ("Helvetica-BoldOblique", 1.0), "sl_label": ("Helvetica-Bold", 0),
+    "doctitle": ("Helvetica-Bold", 3.5),
+    "heading": ("Helvetica-Bold", 0.5),
+    "subheading": ("Helvetica-Bold", 0),
+    "group": ("Helvetica-BoldOblique", 1.0),
+    "sl_label": ("Helvetica-Bold", 0),
 }
 
 
@@ -1191,7 +1927,7 @@ def pdf_layout(L: list[Line], size: float) -> list[Line]:
 
 def _pdf_pages(L: list[Line], leading: float) -> int:
     y, pages = PAGE_H - MARGIN_TOP, 1
-    for text, kind, _ in L:
+    for _text, kind, _ in L:
         step = leading * (0.7 if kind == "blank" else 1.0)
         if y - step < MARGIN_BOTTOM and kind != "blank":
             pages += 1
@@ -1200,8 +1936,9 @@ def _pdf_pages(L: list[Line], leading: float) -> int:
     return pages
 
 
-def pdf_bytes(L: list[Line], title: str, author: str, size: float = 10.5, leading: float = 15.0,
-              compress: int = 0) -> bytes:
+def pdf_bytes(
+    L: list[Line], title: str, author: str, size: float = 10.5, leading: float = 15.0, compress: int = 0
+) -> bytes:
     """A real text layer (standard Helvetica, WinAnsi): pypdf extracts the lines as drawn."""
     from reportlab.pdfgen import canvas
 
@@ -1272,8 +2009,9 @@ def docx_bytes(L: list[Line], mode: str, title: str, author: str, when: datetime
         bold = False
         big = False
         if mode == "style":
-            style = {"doctitle": "Title", "group": "Heading 1", "heading": "Heading 2",
-                     "subheading": "Heading 3"}.get(kind)
+            style = {"doctitle": "Title", "group": "Heading 1", "heading": "Heading 2", "subheading": "Heading 3"}.get(
+                kind
+            )
         elif mode == "bold":
             bold = kind in ("doctitle", "group", "heading", "subheading", "sl_label")
             big = kind == "doctitle"
@@ -1306,7 +2044,7 @@ def text_of(L: list[Line]) -> str:
 def html_of(L: list[Line]) -> str:
     from html import escape
 
-    out = ["<html><head><meta charset=\"utf-8\"></head><body>"]
+    out = ['<html><head><meta charset="utf-8"></head><body>']
     for text, kind, _ in L:
         if not text:
             continue
@@ -1331,8 +2069,15 @@ def _addr(place: str) -> str:
     return slug
 
 
-def eml_bytes(s: Spec, body_text: str | None, html: str | None, attachment: tuple[bytes, str, str, str] | None,
-              forward: bool, cover: str | None, key: str) -> bytes:
+def eml_bytes(
+    s: Spec,
+    body_text: str | None,
+    html: str | None,
+    attachment: tuple[bytes, str, str, str] | None,
+    forward: bool,
+    cover: str | None,
+    key: str,
+) -> bytes:
     """RFC 822 message. ``attachment`` = (data, maintype, subtype, filename). ``forward``: the
     minutes message (cover + attachment) is itself attached as message/rfc822 to an outer
     e-mail. Date, Message-ID and MIME boundaries are pinned."""
@@ -1372,7 +2117,9 @@ def eml_bytes(s: Spec, body_text: str | None, html: str | None, attachment: tupl
         outer.set_content(
             "Hei,\n\nVi viser til e-posten deres og videresender referatet fra det siste partnerskapsmøtet.\n"
             "Referatet ligger som vedlegg til den videresendte e-posten.\n\nVennlig hilsen\nPostmottak, "
-            f"Nav {s.place}\n", cte="quoted-printable")
+            f"Nav {s.place}\n",
+            cte="quoted-printable",
+        )
         outer.add_attachment(inner)
         msg = outer
     _pin_boundaries(msg, key)
@@ -1417,14 +2164,25 @@ def _pdf_for(s: Spec, L: list[Line], multipage: bool = False) -> tuple[list[Line
     pages = _pdf_pages(L, leading)
     if multipage:
         assert pages >= 2, (s.place, s.meeting, len(L))
-    data = pdf_bytes(L, f"Referat partnerskapsmøte {office_name(s.place)}", office_name(s.place), size, leading,
-                     s.opts.get("compress", 0))
+    data = pdf_bytes(
+        L,
+        f"Referat partnerskapsmøte {office_name(s.place)}",
+        office_name(s.place),
+        size,
+        leading,
+        s.opts.get("compress", 0),
+    )
     return L, data, pages
 
 
 def _docx_for(s: Spec, L: list[Line]) -> bytes:
-    return docx_bytes(L, s.opts.get("docx", "plain"), f"Referat partnerskapsmøte {office_name(s.place)}",
-                      office_name(s.place), _when(s))
+    return docx_bytes(
+        L,
+        s.opts.get("docx", "plain"),
+        f"Referat partnerskapsmøte {office_name(s.place)}",
+        office_name(s.place),
+        _when(s),
+    )
 
 
 def build_doc(s: Spec, seed: int) -> Doc:
@@ -1443,8 +2201,13 @@ def build_doc(s: Spec, seed: int) -> Doc:
         data = _docx_for(s, L)
         mode = s.opts.get("docx", "plain")
         label = "DOCX"
-        notes.append({"style": "headings with Heading styles", "bold": "headings in bold runs",
-                      "plain": "headings as plain paragraphs"}[mode])
+        notes.append(
+            {
+                "style": "headings with Heading styles",
+                "bold": "headings in bold runs",
+                "plain": "headings as plain paragraphs",
+            }[mode]
+        )
         if s.opts.get("table"):
             notes.append("«Til stede» as a table")
     elif s.fmt in ("txt", "md"):
@@ -1500,11 +2263,19 @@ def truth_rows(doc: Doc) -> list[dict]:
     rows = []
     for i, it in enumerate(doc.items):
         title = "" if it.role == "prose" else it.title
-        rows.append({
-            "file": doc.file, "office": office_name(s.place), "date": s.date.isoformat(), "language": s.lang,
-            "item_index": i + 1, "item_number": it.number, "title": title,
-            "codes": ";".join(sorted(it.codes)), "start_line": start[i],
-        })
+        rows.append(
+            {
+                "file": doc.file,
+                "office": office_name(s.place),
+                "date": s.date.isoformat(),
+                "language": s.lang,
+                "item_index": i + 1,
+                "item_number": it.number,
+                "title": title,
+                "codes": ";".join(sorted(it.codes)),
+                "start_line": start[i],
+            }
+        )
     return rows
 
 
@@ -1554,10 +2325,10 @@ def encrypt_pdf(raw: bytes, password: str, seed: int) -> bytes:
 def scanned_pdf(L: list[Line], rng: np.random.Generator) -> bytes:
     """Render the text to grey page images (a «scan») and place them with reportlab: there is
     no text layer at all."""
+    import reportlab
     from PIL import Image, ImageDraw, ImageFont
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
-    import reportlab
 
     font_path = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
     font = ImageFont.truetype(str(font_path), 15)
@@ -1616,44 +2387,91 @@ def build_bad(seed: int, docs: list[Doc]) -> list[Bad]:
     bad: list[Bad] = []
     s, L = extra("Havnøy", 101, "dot", "dmy")
     raw = pdf_bytes(pdf_layout(L, 10.5), "Referat", office_name(s.place), compress=1)
-    bad.append(Bad("skadet_referat.pdf", raw[: int(len(raw) * 0.35)], "error",
-                   "corrupt PDF: the file is truncated (no cross-reference table, no %%EOF)"))
+    bad.append(
+        Bad(
+            "skadet_referat.pdf",
+            raw[: int(len(raw) * 0.35)],
+            "error",
+            "corrupt PDF: the file is truncated (no cross-reference table, no %%EOF)",
+        )
+    )
     s, L = extra("Grønnmo", 102, "sak_slash", "long")
     _, raw, _ = _pdf_for(s, L)
-    bad.append(Bad("Referat partnerskap (passordbeskyttet).pdf", encrypt_pdf(raw, "partnerskap2025", seed), "error",
-                   "encrypted PDF (user password, RC4-128): cannot be read without the password",
-                   office_name(s.place), s.date))
+    bad.append(
+        Bad(
+            "Referat partnerskap (passordbeskyttet).pdf",
+            encrypt_pdf(raw, "partnerskap2025", seed),
+            "error",
+            "encrypted PDF (user password, RC4-128): cannot be read without the password",
+            office_name(s.place),
+            s.date,
+        )
+    )
     s, L = extra("Vestbrekke", 103, "paren", "dmy")
-    bad.append(Bad(f"{askelund_dir}/skannet_referat.pdf", scanned_pdf(L, rng), "error",
-                   "PDF without a text layer (scanned page images): needs OCR", office_name(s.place), s.date))
+    bad.append(
+        Bad(
+            f"{askelund_dir}/skannet_referat.pdf",
+            scanned_pdf(L, rng),
+            "error",
+            "PDF without a text layer (scanned page images): needs OCR",
+            office_name(s.place),
+            s.date,
+        )
+    )
     bad.append(Bad("tomt_referat.txt", b"", "error", "empty file (0 bytes)"))
-    bad.append(Bad("referat_november.docx", b"PK\x03\x04" + rng.bytes(1800), "error",
-                   "not a valid DOCX: not a readable zip archive"))
+    bad.append(
+        Bad(
+            "referat_november.docx",
+            b"PK\x03\x04" + rng.bytes(1800),
+            "error",
+            "not a valid DOCX: not a readable zip archive",
+        )
+    )
     odt = io.BytesIO()
     with zipfile.ZipFile(odt, "w") as z:
         for name, body, comp in [
             ("mimetype", b"application/vnd.oasis.opendocument.text", zipfile.ZIP_STORED),
-            ("META-INF/manifest.xml", b'<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest '
-             b'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-             b'<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.'
-             b'opendocument.text"/><manifest:file-entry manifest:full-path="content.xml" '
-             b'manifest:media-type="text/xml"/></manifest:manifest>\n', zipfile.ZIP_DEFLATED),
-            ("content.xml", '<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content '
-             'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-             'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
-             '<office:text><text:p>Referat fra partnerskapsmøte</text:p><text:p>1. Sykefravær</text:p>'
-             '</office:text></office:body></office:document-content>\n'.encode(), zipfile.ZIP_DEFLATED),
+            (
+                "META-INF/manifest.xml",
+                b'<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest '
+                b'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                b'<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.'
+                b'opendocument.text"/><manifest:file-entry manifest:full-path="content.xml" '
+                b'manifest:media-type="text/xml"/></manifest:manifest>\n',
+                zipfile.ZIP_DEFLATED,
+            ),
+            (
+                "content.xml",
+                '<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content '
+                'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+                "<office:text><text:p>Referat fra partnerskapsmøte</text:p><text:p>1. Sykefravær</text:p>"
+                "</office:text></office:body></office:document-content>\n".encode(),
+                zipfile.ZIP_DEFLATED,
+            ),
         ]:
             zi = zipfile.ZipInfo(name, date_time=(2024, 11, 20, 9, 0, 0))
             zi.compress_type = comp
             zi.external_attr = 0o600 << 16
             z.writestr(zi, body)
-    bad.append(Bad(f"{gronnmo_dir}/referat_partnerskap.odt", odt.getvalue(), "unsupported",
-                   "unsupported format .odt (OpenDocument text)"))
+    bad.append(
+        Bad(
+            f"{gronnmo_dir}/referat_partnerskap.odt",
+            odt.getvalue(),
+            "unsupported",
+            "unsupported format .odt (OpenDocument text)",
+        )
+    )
     orig = by_key[25]
     p = Path(orig.file)
-    bad.append(Bad(str(p.with_name("Kopi av " + p.name)), orig.data, "duplicate",
-                   f"exact copy of «{orig.file}» (same bytes): recorded once, as a duplicate"))
+    bad.append(
+        Bad(
+            str(p.with_name("Kopi av " + p.name)),
+            orig.data,
+            "duplicate",
+            f"exact copy of «{orig.file}» (same bytes): recorded once, as a duplicate",
+        )
+    )
     return bad
 
 
@@ -1862,7 +2680,9 @@ def self_check(docs: list[Doc], bad: list[Bad]) -> None:
 
 
 def sidecar_csv(docs: list[Doc], bad: list[Bad]) -> bytes:
-    rows = [(d.file, office_name(d.spec.place), d.spec.date.isoformat()) for d in docs if d.spec.via in ("sidecar", "both")]
+    rows = [
+        (d.file, office_name(d.spec.place), d.spec.date.isoformat()) for d in docs if d.spec.via in ("sidecar", "both")
+    ]
     rows += [(b.file, b.office, b.date.isoformat()) for b in bad if b.office]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -1890,8 +2710,15 @@ def _heading_styles(d: Doc) -> str:
     s = d.spec
     if s.style == "prose":
         return "none (prose paragraphs)"
-    ex = {"sak_slash": "Sak 3/25", "sak_colon": "Sak 3/25:", "sak_long": "Sak 03/2025 –", "ps": "PS 3/25",
-          "sak_plain": "Sak 3", "dot": "3.", "paren": "3)"}[s.style]
+    ex = {
+        "sak_slash": "Sak 3/25",
+        "sak_colon": "Sak 3/25:",
+        "sak_long": "Sak 03/2025 –",
+        "ps": "PS 3/25",
+        "sak_plain": "Sak 3",
+        "dot": "3.",
+        "paren": "3)",
+    }[s.style]
     parts = [f"`{ex}`"]
     if s.opts.get("markdown"):
         parts = [f"`## {ex}`"]
@@ -1964,8 +2791,10 @@ def readme(docs: list[Doc], bad: list[Bad], seed: int, n_truth: int) -> bytes:
         notes = list(d.notes)
         if d in in_body:
             notes.append("competence mentioned in an item body")
-        out.append(f"| `{d.file}` | {d.fmt_label} | {s.lang} | {office_name(s.place)} | {s.date.isoformat()} | "
-                   f"{s.via} | {len(d.items)} | {_heading_styles(d)} | {'; '.join(notes)} |")
+        out.append(
+            f"| `{d.file}` | {d.fmt_label} | {s.lang} | {office_name(s.place)} | {s.date.isoformat()} | "
+            f"{s.via} | {len(d.items)} | {_heading_styles(d)} | {'; '.join(notes)} |"
+        )
     out += [
         "",
         "## Bad files (expected status)",
@@ -2018,9 +2847,12 @@ def readme(docs: list[Doc], bad: list[Bad], seed: int, n_truth: int) -> bytes:
         f"| Nynorsk documents | some | {sum(d.spec.lang == 'nn' for d in docs)} |",
         "| formats | PDF, DOCX, TXT, e-mail | " + ", ".join(f"{k} {v}" for k, v in sorted(fmts.items())) + " |",
         "",
-        "Competence in a body only: " + "; ".join(
+        "Competence in a body only: "
+        + "; ".join(
             f"`{d.file}` ({', '.join(sorted({c for it in d.items for c in it.codes} & set(COMPETENCE)))})"
-            for d in sorted(in_body, key=lambda d: d.file)) + ".",
+            for d in sorted(in_body, key=lambda d: d.file)
+        )
+        + ".",
         "",
         f"Topic frequencies over {n_items} items and {len(docs)} documents (an item can touch several topics):",
         "",
@@ -2029,8 +2861,10 @@ def readme(docs: list[Doc], bad: list[Bad], seed: int, n_truth: int) -> bytes:
     ]
     order = sorted(set(labels) | set(items), key=lambda c: (-items[c], c))
     for c in order:
-        out.append(f"| `{c}` | {labels.get(c, '')} | {items[c]} | {items[c] / n_items:.0%} | {documents[c]} | "
-                   f"{documents[c] / len(docs):.0%} |")
+        out.append(
+            f"| `{c}` | {labels.get(c, '')} | {items[c]} | {items[c] / n_items:.0%} | {documents[c]} | "
+            f"{documents[c] / len(docs):.0%} |"
+        )
     uncoded = sum(1 for d in docs for it in d.items if not it.codes)
     out += [
         f"| (no topic) | | {uncoded} | {uncoded / n_items:.0%} | | |",
@@ -2117,8 +2951,10 @@ def main(argv: list[str] | None = None) -> int:
 
     items, _ = topic_counts(docs)
     _, in_body = competence_docs(docs)
-    print(f"{len(docs)} documents from {len({d.spec.place for d in docs})} offices, {n_truth} items, "
-          f"{len(bad)} bad files; competence in a title: 0, in a body only: {len(in_body)}")
+    print(
+        f"{len(docs)} documents from {len({d.spec.place for d in docs})} offices, {n_truth} items, "
+        f"{len(bad)} bad files; competence in a title: 0, in a body only: {len(in_body)}"
+    )
     print("topics per item: " + ", ".join(f"{c} {n}" for c, n in items.most_common()))
     for rel in sorted(files):
         print(f"wrote {out / rel} ({len(files[rel]):,} bytes)")

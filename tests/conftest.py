@@ -39,7 +39,8 @@ def unreleased_edit(source: Path, target: Path) -> Path:
     version = re.search(r"^version: (\d+)\.(\d+)\.(\d+)", text, re.M)
     bumped = f"{version[1]}.{version[2]}.{int(version[3]) + 1}"
     text = text.replace(version[0], f"version: {bumped}", 1)
-    text = text.replace("changelog:\n", f"changelog:\n  - version: {bumped}\n    date: 2026-12-04\n"
-                        "    changes: Endret i en test.\n", 1)
+    text = text.replace(
+        "changelog:\n", f"changelog:\n  - version: {bumped}\n    date: 2026-12-04\n    changes: Endret i en test.\n", 1
+    )
     target.write_text(text, encoding="utf-8")
     return target

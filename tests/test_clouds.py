@@ -15,12 +15,12 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from textkit.cli import app
+from tests.conftest import CORPORA
 from textkit.analysis.clouds import NEUTRAL, ORANGE, SIZE, draw_cloud, make_clouds
-from textkit.errors import InputError
 from textkit.analysis.frequencies import frequency_table, keyness, log_likelihood, tokenize
 from textkit.analysis.kwic import kwic
-from tests.conftest import CORPORA
+from textkit.cli import app
+from textkit.errors import InputError
 
 SURVEY = CORPORA / "survey_2025.sav"
 
@@ -49,7 +49,10 @@ def test_frequency_table_reproduces_the_report(clouds):
     assert table.loc["sikkerhet", "share_of_answers"] == round(100 * 11 / 109, 1)
     # Group labels come from the .sav value labels; the groups add up to everyone.
     assert {g: f.answers for g, f in result.frequencies.items()} == {
-        "kommunalt ansatt": 54, "statlig ansatt": 55, "Alle": 109}
+        "kommunalt ansatt": 54,
+        "statlig ansatt": 55,
+        "Alle": 109,
+    }
 
 
 def test_stop_words_and_domain_words():
@@ -89,10 +92,10 @@ def test_cloud_png_size_and_orange_top_words(clouds):
     neutral = np.array(Image.new("RGB", (1, 1), NEUTRAL).getpixel((0, 0)))
     top = set(list(freq.counts())[:8])
     seen_top = 0
-    for (word, _), font_size, (y, x), orientation, colour in cloud.layout_:
+    for (word, _), font_size, (y, x), orientation, _colour in cloud.layout_:
         if orientation is not None:
             continue
-        box = image[y:y + font_size, x:x + int(0.55 * font_size * len(word))].reshape(-1, 3)
+        box = image[y : y + font_size, x : x + int(0.55 * font_size * len(word))].reshape(-1, 3)
         is_orange = (np.abs(box.astype(int) - orange).sum(axis=1) < 30).sum()
         is_neutral = (np.abs(box.astype(int) - neutral).sum(axis=1) < 30).sum()
         if word in top:
@@ -130,15 +133,31 @@ def test_kwic_forms_find_inflections_and_compounds(tmp_path):
     assert len(forms) == 10 and set(forms["group"]) == {"kommunalt ansatt", "statlig ansatt"}
     answers = pd.read_csv(CORPORA / "survey_2025.csv", dtype=str).set_index("id")["partnerskap_fritekst"]
     for row in forms.itertuples():
-        assert answers[row.id][row.start:row.end].lower().startswith("sykefravær")
+        assert answers[row.id][row.start : row.end].lower().startswith("sykefravær")
 
 
 def test_kwic_redacts_and_exports_csv(tmp_path):
     path = tmp_path / "svar.csv"
-    pd.DataFrame({"id": ["1", "2"], "tekst": ["Ring meg på 912 34 567 om sykefraværet",
-                                              "Skriv til ola.nordmann@nav.no om sykefravær"]}).to_csv(path, index=False)
-    result = CliRunner().invoke(app, ["kwic", str(path), "--text-col", "tekst", "--term", "sykefravær", "--forms",
-                                      "--out", str(tmp_path / "kwic.csv")])
+    pd.DataFrame(
+        {
+            "id": ["1", "2"],
+            "tekst": ["Ring meg på 912 34 567 om sykefraværet", "Skriv til ola.nordmann@nav.no om sykefravær"],
+        }
+    ).to_csv(path, index=False)
+    result = CliRunner().invoke(
+        app,
+        [
+            "kwic",
+            str(path),
+            "--text-col",
+            "tekst",
+            "--term",
+            "sykefravær",
+            "--forms",
+            "--out",
+            str(tmp_path / "kwic.csv"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     written = (tmp_path / "kwic.csv").read_text(encoding="utf-8-sig")
     assert "912 34 567" not in written and "ola.nordmann@nav.no" not in written

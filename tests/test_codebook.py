@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from textkit import CodebookError, load_codebook, lock_codebook, self_test
 from tests.conftest import CODEBOOKS
+from textkit import CodebookError, load_codebook, lock_codebook, self_test
 
 MINIMAL = """\
 id: tiny
@@ -32,8 +32,14 @@ def write(tmp_path, text, name="tiny.yaml"):
 def test_shipped_codebooks_are_valid_locked_and_pass_their_self_test(blank_coder):
     book = load_codebook(CODEBOOKS / "evu_types.yaml")
     assert book.locked, "evu_types.yaml must be in codebooks/codebook.lock"
-    assert book.category_ids == ["veiledning_inkludering", "psykisk_helse_rus", "okonomi_gjeld",
-                                 "forvaltning_jus", "ledelse_organisasjon", "digitalisering_ikt"]
+    assert book.category_ids == [
+        "veiledning_inkludering",
+        "psykisk_helse_rus",
+        "okonomi_gjeld",
+        "forvaltning_jus",
+        "ledelse_organisasjon",
+        "digitalisering_ikt",
+    ]
     subs = [s.id for s in book.category("veiledning_inkludering").subcategories]
     assert subs == ["veiledning", "arbeidsinkludering", "metodisk_relasjonell", "mangfold_samfunn"]
     rows = self_test(book, blank_coder)
@@ -65,7 +71,9 @@ def test_invalid_regex_names_field_and_line(tmp_path):
     with pytest.raises(CodebookError) as error:
         load_codebook(path)
     message = str(error.value)
-    assert "line 13" in message and "categories[0].terms[0].regex" in message and "invalid regular expression" in message
+    assert (
+        "line 13" in message and "categories[0].terms[0].regex" in message and "invalid regular expression" in message
+    )
 
 
 def test_missing_changelog_entry_for_version(tmp_path):

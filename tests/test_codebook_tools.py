@@ -11,18 +11,25 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from textkit import CodebookError, load_codebook
-from textkit.codebook.diff import Change, compare_codings, diff_codebooks, rule_text, unit_changes
-from textkit.codebook.export import (
-    QDC_NAMESPACE, code_guid, description_fields, export_codebook, import_qdc,
-)
-from textkit.errors import OutputError, TextkitError
 from tests.conftest import CODEBOOKS, CORPORA
+from textkit import CodebookError, load_codebook
+from textkit.codebook.diff import Change, diff_codebooks, rule_text
+from textkit.codebook.export import (
+    QDC_NAMESPACE,
+    code_guid,
+    description_fields,
+    export_codebook,
+    import_qdc,
+)
+from textkit.coding.compare import compare_codings, unit_changes
+from textkit.errors import OutputError, TextkitError
 
 SURVEY = CORPORA / "survey_2025.csv"
 NEW_DEFINITION = "Utdanning i privatøkonomi og gjeld for brukere: økonomisk rådgivning og gjeldsrådgivning."
-CHANGELOG_110 = ("  - version: 1.1.0\n    date: 2026-12-01\n"
-                 "    changes: LEMP fjernet; studieteknikk lagt til; ny definisjon for okonomi_gjeld.\n")
+CHANGELOG_110 = (
+    "  - version: 1.1.0\n    date: 2026-12-01\n"
+    "    changes: LEMP fjernet; studieteknikk lagt til; ny definisjon for okonomi_gjeld.\n"
+)
 
 
 def edit(path: Path, target: Path, *replacements: tuple[str, str]) -> Path:
@@ -42,10 +49,17 @@ def bump(version: str = "1.1.0", entry: str = CHANGELOG_110) -> list[tuple[str, 
 # --------------------------------------------------------------------------- diff
 def test_diff_lists_exactly_the_changes_made(evu_codebook):
     old_definition = load_codebook(evu_codebook).category("okonomi_gjeld").definition
-    new = edit(evu_codebook, evu_codebook.with_name("evu_types_1_1.yaml"), *bump(),
-               ("          - LEMP\n", "          - {term: studieteknikk}\n"),
-               ("      Utdanning i å gi brukere råd om privatøkonomi og gjeld: økonomisk rådgivning,\n"
-                "      gjeldsrådgivning, budsjett og gjeldsordning.\n", f"      {NEW_DEFINITION}\n"))
+    new = edit(
+        evu_codebook,
+        evu_codebook.with_name("evu_types_1_1.yaml"),
+        *bump(),
+        ("          - LEMP\n", "          - {term: studieteknikk}\n"),
+        (
+            "      Utdanning i å gi brukere råd om privatøkonomi og gjeld: økonomisk rådgivning,\n"
+            "      gjeldsrådgivning, budsjett og gjeldsordning.\n",
+            f"      {NEW_DEFINITION}\n",
+        ),
+    )
     diff = diff_codebooks(evu_codebook, new)
     vei = "veiledning_inkludering.veiledning"
     assert diff.changes == [  # metadata, then categories in codebook order, then the changelog
@@ -53,8 +67,17 @@ def test_diff_lists_exactly_the_changes_made(evu_codebook):
         Change(vei, "terms", "removed", "term:LEMP match=word fuzzy=off acronym=true", None),
         Change(vei, "terms", "added", None, "term:studieteknikk match=any fuzzy=default acronym=false"),
         Change("okonomi_gjeld", "definition", "changed", old_definition, NEW_DEFINITION),
-        Change("", "changelog", "added", None, {"version": "1.1.0", "date": "2026-12-01", "changes":
-               "LEMP fjernet; studieteknikk lagt til; ny definisjon for okonomi_gjeld."}),
+        Change(
+            "",
+            "changelog",
+            "added",
+            None,
+            {
+                "version": "1.1.0",
+                "date": "2026-12-01",
+                "changes": "LEMP fjernet; studieteknikk lagt til; ny definisjon for okonomi_gjeld.",
+            },
+        ),
     ]
     assert diff.warnings == []
     assert diff.metadata == {"version": ("1.0.0", "1.1.0")}
@@ -64,8 +87,13 @@ def test_diff_lists_exactly_the_changes_made(evu_codebook):
     summary = diff.summary()
     assert (summary["rules_added"], summary["rules_removed"], summary["changelog_added"]) == (1, 1, 1)
     text = diff.to_markdown()
-    for expected in ("evu_types 1.0.0 → evu_types 1.1.0", "`term:LEMP match=word fuzzy=off acronym=true`",
-                     "`term:studieteknikk match=any fuzzy=default acronym=false`", NEW_DEFINITION, "### `okonomi_gjeld`"):
+    for expected in (
+        "evu_types 1.0.0 → evu_types 1.1.0",
+        "`term:LEMP match=word fuzzy=off acronym=true`",
+        "`term:studieteknikk match=any fuzzy=default acronym=false`",
+        NEW_DEFINITION,
+        "### `okonomi_gjeld`",
+    ):
         assert expected in text
     assert diff_codebooks(evu_codebook, evu_codebook).is_empty
 
@@ -73,25 +101,36 @@ def test_diff_lists_exactly_the_changes_made(evu_codebook):
 def test_diff_categories_flags_examples_exclusions_and_an_unbumped_edit(evu_codebook):
     text = evu_codebook.read_text("utf-8")
     # An edit without a version bump: the lock refuses to code with it, the diff still reads it.
-    new = edit(evu_codebook, evu_codebook.with_name("evu_types_edit.yaml"),
-               (text[text.index("  - id: digitalisering_ikt"):], ""),
-               ("      - {term: russ, match: modifier}\n",
-                "      - {term: russ, match: modifier}\n      - {regex: '\\bruss\\w*'}\n"),
-               ("      - Traumebevisst omsorg\n", "      - Traumebevisst omsorg\n      - Rusomsorg\n"),
-               ("  - id: forvaltning_jus\n", "  - id: forvaltning_jus\n    competence: true\n"),
-               ("          - {term: andrespråk}\n",
-                "          - {term: andrespråk}\n      - id: sprak\n        label: Språk\n"
-                "        definition: Norsk som andrespråk.\n        terms: [språk]\n"))
+    new = edit(
+        evu_codebook,
+        evu_codebook.with_name("evu_types_edit.yaml"),
+        (text[text.index("  - id: digitalisering_ikt") :], ""),
+        (
+            "      - {term: russ, match: modifier}\n",
+            "      - {term: russ, match: modifier}\n      - {regex: '\\bruss\\w*'}\n",
+        ),
+        ("      - Traumebevisst omsorg\n", "      - Traumebevisst omsorg\n      - Rusomsorg\n"),
+        ("  - id: forvaltning_jus\n", "  - id: forvaltning_jus\n    competence: true\n"),
+        (
+            "          - {term: andrespråk}\n",
+            "          - {term: andrespråk}\n      - id: sprak\n        label: Språk\n"
+            "        definition: Norsk som andrespråk.\n        terms: [språk]\n",
+        ),
+    )
     with pytest.raises(CodebookError, match="edited but its version is still 1.0.0"):
         load_codebook(new)
     diff = diff_codebooks(evu_codebook, new)
     assert diff.warnings and "both say version 1.0.0" in diff.warnings[0]
     assert diff.categories_removed == ["digitalisering_ikt"]
     assert diff.categories_added == ["veiledning_inkludering.sprak"]
-    changed = {path: {(c.field, c.kind, c.old, c.new) for c in items} for path, items in diff.categories_changed.items()}
+    changed = {
+        path: {(c.field, c.kind, c.old, c.new) for c in items} for path, items in diff.categories_changed.items()
+    }
     assert changed == {
-        "psykisk_helse_rus": {("exclusions", "added", None, "regex:\\bruss\\w*"),
-                              ("examples", "added", None, "Rusomsorg")},
+        "psykisk_helse_rus": {
+            ("exclusions", "added", None, "regex:\\bruss\\w*"),
+            ("examples", "added", None, "Rusomsorg"),
+        },
         "forvaltning_jus": {("competence", "changed", False, True)},
     }
     assert diff.metadata == {} and diff.changelog_added == []
@@ -109,8 +148,13 @@ def test_unit_changes_equal_an_independent_count_on_the_survey(evu_codebook, tmp
     """Remove `LEMP` (veiledning) and `traume` (psykisk_helse_rus) and predict from the raw text
     which units lose a code: every answer naming «traume…», and every answer whose LEMP clause
     has no «veiled…» word (a veiledning term that still codes it)."""
-    new = edit(evu_codebook, evu_codebook.with_name("evu_types_1_1.yaml"), *bump(),
-               ("          - LEMP\n", ""), ("      - {term: traume}\n", ""))
+    new = edit(
+        evu_codebook,
+        evu_codebook.with_name("evu_types_1_1.yaml"),
+        *bump(),
+        ("          - LEMP\n", ""),
+        ("      - {term: traume}\n", ""),
+    )
     frame = unit_changes(evu_codebook, new, SURVEY, "id", "evu_fritekst", model="blank")
 
     answers = pd.read_csv(SURVEY, dtype=str).dropna(subset=["evu_fritekst"])
@@ -151,20 +195,33 @@ def test_unit_changes_report_resegmented_mentions(evu_codebook, tmp_path):
     """Moving MI to `veiledning` makes «Brukeroppfølging … og motiverende intervju (MI)» one
     mention (both sides now carry the same label, so «og» no longer separates them)."""
     corpus = tmp_path / "answers.csv"
-    pd.DataFrame({"id": ["218", "221", "900"], "svar": [
-        "Brukeroppfølging i Nav og motiverende intervju (MI)",
-        "Fullført individuell jobbstøtte (IPS), Psykisk helse og rus",
-        "Brukeroppfølging i Nav og motiverende intervju (MI); Velferdsrett",
-    ]}).to_csv(corpus, index=False)
-    new = edit(evu_codebook, evu_codebook.with_name("evu_types_1_1.yaml"), *bump(),
-               ("          - MI\n          - {regex:", "          - {regex:"),
-               ("          - {term: motiverende intervju}\n", ""),
-               ("          - brukermedvirkning\n",
-                "          - brukermedvirkning\n          - MI\n          - {term: motiverende intervju}\n"))
+    pd.DataFrame(
+        {
+            "id": ["218", "221", "900"],
+            "svar": [
+                "Brukeroppfølging i Nav og motiverende intervju (MI)",
+                "Fullført individuell jobbstøtte (IPS), Psykisk helse og rus",
+                "Brukeroppfølging i Nav og motiverende intervju (MI); Velferdsrett",
+            ],
+        }
+    ).to_csv(corpus, index=False)
+    new = edit(
+        evu_codebook,
+        evu_codebook.with_name("evu_types_1_1.yaml"),
+        *bump(),
+        ("          - MI\n          - {regex:", "          - {regex:"),
+        ("          - {term: motiverende intervju}\n", ""),
+        (
+            "          - brukermedvirkning\n",
+            "          - brukermedvirkning\n          - MI\n          - {term: motiverende intervju}\n",
+        ),
+    )
     frame = unit_changes(evu_codebook, new, corpus, "id", "svar", model="blank")
     rows = frame.to_dict("records")
     assert [(r["id"], r["alignment"], r["old_unit"], r["unit"]) for r in rows] == [
-        ("218", "unmatched", "1;2", "1"), ("900", "unmatched", "1;2", "1")]
+        ("218", "unmatched", "1;2", "1"),
+        ("900", "unmatched", "1;2", "1"),
+    ]
     for row in rows:
         assert row["unit_text"] == "Brukeroppfølging i Nav og motiverende intervju (MI"
         assert row["old_unit_text"] == "Brukeroppfølging i Nav | motiverende intervju (MI"
@@ -181,9 +238,20 @@ def test_compare_codings_without_answers_groups_the_rest():
     old = pd.DataFrame([["1", 1, "a og b", "x", ""], ["1", 2, "c", "y", ""]], columns=columns)
     new = pd.DataFrame([["1", 1, "a", "x", ""], ["1", 2, "og b", "z", "w"], ["1", 3, "c", "y", ""]], columns=columns)
     frame, counts = compare_codings(old, new)
-    assert frame.to_dict("records") == [{
-        "id": "1", "unit": "1;2", "unit_text": "a | og b", "gained": "z/w", "lost": "", "old_codes": "x",
-        "new_codes": "x;z/w", "alignment": "unmatched", "old_unit": "1", "old_unit_text": "a og b"}]
+    assert frame.to_dict("records") == [
+        {
+            "id": "1",
+            "unit": "1;2",
+            "unit_text": "a | og b",
+            "gained": "z/w",
+            "lost": "",
+            "old_codes": "x",
+            "new_codes": "x;z/w",
+            "alignment": "unmatched",
+            "old_unit": "1",
+            "old_unit_text": "a og b",
+        }
+    ]
     assert counts["aligned_by_text"] == 1
 
 
@@ -238,8 +306,9 @@ def test_docx_appendix_is_a_real_table(path, tmp_path):
     for row, node in zip(body, book.nodes()):
         assert row[1] == one_line(node.definition)
         assert row[2] == one_line(node.include)
-    indented = [table.rows[i + 1].cells[0].paragraphs[0].paragraph_format.left_indent is not None
-                for i in range(len(body))]
+    indented = [
+        table.rows[i + 1].cells[0].paragraphs[0].paragraph_format.left_indent is not None for i in range(len(body))
+    ]
     assert indented == [bool(n.parent) for n in book.nodes()]
     assert [c.text for c in log.rows[1].cells][:2] == [book.changelog[0]["version"], "2026-11-23"]
 
@@ -265,8 +334,10 @@ ALLOWED = {
     "Set": ({"guid", "name"}, {"guid", "name"}, ["Description", "MemberCode"]),
     "MemberCode": ({"guid"}, {"guid"}, []),
 }
-GUID = re.compile(r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-                  r"|\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\})$")
+GUID = re.compile(
+    r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\})$"
+)
 RGB = re.compile(r"^#([A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})$")
 
 # The same structure as an XSD (written from the standard's Codebook.xsd), for lxml.
@@ -354,8 +425,12 @@ def test_qdc_follows_the_refi_qda_codebook_schema(path, tmp_path):
 
 
 def test_qdc_guids_are_stable_across_versions(evu_codebook):
-    new = edit(evu_codebook, evu_codebook.with_name("evu_types_1_1.yaml"), *bump(),
-               ("    label: Psykisk helse, rus og avhengighet\n", "    label: Psykisk helse og rus\n"))
+    new = edit(
+        evu_codebook,
+        evu_codebook.with_name("evu_types_1_1.yaml"),
+        *bump(),
+        ("    label: Psykisk helse, rus og avhengighet\n", "    label: Psykisk helse og rus\n"),
+    )
     before = import_qdc(export_codebook(evu_codebook, evu_codebook.with_name("a.qdc")))
     after = import_qdc(export_codebook(new, evu_codebook.with_name("b.qdc")))
     assert [n.guid for root in before for n in root.walk()] == [n.guid for root in after for n in root.walk()]
@@ -369,16 +444,30 @@ def test_import_qdc_round_trip_is_lossless(path, tmp_path):
     nodes = import_qdc(export_codebook(book, tmp_path / "kodebok.qdc"))
 
     def expected(category) -> dict:
-        return {"name": category.label, "guid": code_guid(book.id, category.path),
-                "fields": {"definition": category.definition, "include": category.include,
-                           "exclude": category.exclude, "examples": category.examples,
-                           "counter_examples": category.counter_examples, "id": category.path,
-                           "competence": category.competence},
-                "children": [expected(sub) for sub in category.subcategories]}
+        return {
+            "name": category.label,
+            "guid": code_guid(book.id, category.path),
+            "fields": {
+                "definition": category.definition,
+                "include": category.include,
+                "exclude": category.exclude,
+                "examples": category.examples,
+                "counter_examples": category.counter_examples,
+                "id": category.path,
+                "competence": category.competence,
+            },
+            "children": [expected(sub) for sub in category.subcategories],
+        }
 
     def read(node) -> dict:
-        fields = {"include": "", "exclude": "", "examples": [], "counter_examples": [], "competence": False,
-                  **description_fields(node.description)}
+        fields = {
+            "include": "",
+            "exclude": "",
+            "examples": [],
+            "counter_examples": [],
+            "competence": False,
+            **description_fields(node.description),
+        }
         return {"name": node.name, "guid": node.guid, "fields": fields, "children": [read(c) for c in node.children]}
 
     assert [read(n) for n in nodes] == [expected(c) for c in book.categories]
@@ -387,10 +476,13 @@ def test_import_qdc_round_trip_is_lossless(path, tmp_path):
 def test_import_qdc_reads_files_from_other_tools(tmp_path):
     """Un-namespaced files, braces around GUIDs, no Description: as other tools write them."""
     path = tmp_path / "other.qdc"
-    path.write_text('<?xml version="1.0" encoding="utf-8"?><CodeBook origin="x"><Codes>'
-                    '<Code guid="{2F1C0D7A-1111-4222-8333-944455556666}" name="Tema" isCodable="false">'
-                    '<Code guid="2F1C0D7A-1111-4222-8333-944455556667" name="Undertema" isCodable="true" color="#F00"/>'
-                    '</Code></Codes></CodeBook>', encoding="utf-8")
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><CodeBook origin="x"><Codes>'
+        '<Code guid="{2F1C0D7A-1111-4222-8333-944455556666}" name="Tema" isCodable="false">'
+        '<Code guid="2F1C0D7A-1111-4222-8333-944455556667" name="Undertema" isCodable="true" color="#F00"/>'
+        "</Code></Codes></CodeBook>",
+        encoding="utf-8",
+    )
     (top,) = import_qdc(path)
     assert (top.name, top.is_codable, top.description, top.color) == ("Tema", False, "", None)
     assert [(c.name, c.color, c.is_codable) for c in top.children] == [("Undertema", "#F00", True)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from textkit.coding.coder import compound_match
+from textkit.text.match import compound_match
 
 
 def code(coder, text):
@@ -32,12 +32,15 @@ def test_list_of_three_programmes_is_three_mentions(blank_coder):
     ]
 
 
-@pytest.mark.parametrize("text, code_id", [
-    ("Økonomi og gjeldsrådgivning", "okonomi_gjeld"),
-    ("Organisasjon og ledelse", "ledelse_organisasjon"),
-    ("Videreutdanning i rus og psykisk helse", "psykisk_helse_rus"),
-    ("IKT-sikkerhet og personvern", "digitalisering_ikt"),
-])
+@pytest.mark.parametrize(
+    "text, code_id",
+    [
+        ("Økonomi og gjeldsrådgivning", "okonomi_gjeld"),
+        ("Organisasjon og ledelse", "ledelse_organisasjon"),
+        ("Videreutdanning i rus og psykisk helse", "psykisk_helse_rus"),
+        ("IKT-sikkerhet og personvern", "digitalisering_ikt"),
+    ],
+)
 def test_programme_names_containing_og_are_one_mention(blank_coder, text, code_id):
     units = code(blank_coder, text)
     assert len(units) == 1 and units[0].codes == [code_id]
@@ -50,7 +53,10 @@ def test_qualifiers_attach_to_their_programme(blank_coder):
 
 def test_uncodable_piece_stays_visible_as_uncoded_unit(blank_coder):
     units = code(blank_coder, "Master i sosialt arbeid, gjeldsrådgivning")
-    assert [(u.text, u.codes) for u in units] == [("Master i sosialt arbeid", []), ("gjeldsrådgivning", ["okonomi_gjeld"])]
+    assert [(u.text, u.codes) for u in units] == [
+        ("Master i sosialt arbeid", []),
+        ("gjeldsrådgivning", ["okonomi_gjeld"]),
+    ]
 
 
 def test_acronym_is_case_sensitive(blank_coder):
@@ -58,12 +64,15 @@ def test_acronym_is_case_sensitive(blank_coder):
     assert labels(blank_coder, "eg tok kurs for mi eiga utvikling") == [[]]
 
 
-@pytest.mark.parametrize("typo, code_id", [
-    ("Supportet employment", "veiledning_inkludering"),
-    ("veiledningstudiet", "veiledning_inkludering"),
-    ("gjeldsrådgivnig", "okonomi_gjeld"),
-    ("forvalningsrett", "forvaltning_jus"),
-])
+@pytest.mark.parametrize(
+    "typo, code_id",
+    [
+        ("Supportet employment", "veiledning_inkludering"),
+        ("veiledningstudiet", "veiledning_inkludering"),
+        ("gjeldsrådgivnig", "okonomi_gjeld"),
+        ("forvalningsrett", "forvaltning_jus"),
+    ],
+)
 def test_typos_are_matched_fuzzily_with_a_score(blank_coder, typo, code_id):
     (unit,) = code(blank_coder, typo)
     assert unit.codes == [code_id]
@@ -85,6 +94,6 @@ def test_evidence_offsets_point_into_unit_text(blank_coder):
     units = code(blank_coder, "Jeg har tatt MI, og videreutdanning i gjeldsrådgivning ved UiA")
     for unit in units:
         for match in unit.matches:
-            assert unit.text[match.start:match.end] == match.evidence
+            assert unit.text[match.start : match.end] == match.evidence
             assert match.rule
     assert [m.evidence for u in units for m in u.matches] == ["MI", "gjeldsrådgivning"]

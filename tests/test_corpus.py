@@ -13,12 +13,18 @@ import pandas as pd
 import pyreadstat
 import pytest
 
+from tests.conftest import CODEBOOKS, CORPORA
 from textkit import code_table
 from textkit.demo import run_demo
-from tests.conftest import CODEBOOKS, CORPORA
 
-TABELL7 = {"veiledning_inkludering": 215, "psykisk_helse_rus": 37, "okonomi_gjeld": 55,
-           "forvaltning_jus": 52, "ledelse_organisasjon": 55, "digitalisering_ikt": 7}
+TABELL7 = {
+    "veiledning_inkludering": 215,
+    "psykisk_helse_rus": 37,
+    "okonomi_gjeld": 55,
+    "forvaltning_jus": 52,
+    "ledelse_organisasjon": 55,
+    "digitalisering_ikt": 7,
+}
 
 
 def test_corpus_files_agree_and_match_the_calibration():
@@ -37,8 +43,7 @@ def test_corpus_files_agree_and_match_the_calibration():
 
 @pytest.mark.parametrize("model", [None, "blank"], ids=["active-model", "lookup-fallback"])
 def test_tabell7_mentions_within_three(model, tmp_path):
-    result = code_table(CORPORA / "survey_2025.csv", "id", "evu_fritekst", CODEBOOKS / "evu_types.yaml",
-                        model=model)
+    result = code_table(CORPORA / "survey_2025.csv", "id", "evu_fritekst", CODEBOOKS / "evu_types.yaml", model=model)
     found = result.run["counts"]["mentions_by_code"]
     off = {c: found[c] - n for c, n in TABELL7.items() if abs(found[c] - n) > 3}
     assert off == {}, f"mentions off by more than 3: {off} (found {found})"
@@ -48,9 +53,17 @@ def test_demo_writes_outputs_with_both_denominators(tmp_path):
     result = run_demo(tmp_path / "demo")
     demo = tmp_path / "demo"
     for question in ("evu", "partnerskap"):
-        for name in ("codes_long.csv", "codes_wide.csv", "run.json", "tabeller/tabell7.csv", "tabeller/tabeller.xlsx",
-                     "tabeller/tabeller.md", "tabeller/krysstabell_ansatt.csv", "tabeller/figur_ansatt.png",
-                     "tabeller/figur_ansatt.svg"):
+        for name in (
+            "codes_long.csv",
+            "codes_wide.csv",
+            "run.json",
+            "tabeller/tabell7.csv",
+            "tabeller/tabeller.xlsx",
+            "tabeller/tabeller.md",
+            "tabeller/krysstabell_ansatt.csv",
+            "tabeller/figur_ansatt.png",
+            "tabeller/figur_ansatt.svg",
+        ):
             assert (demo / question / name).exists(), f"{question}/{name}"
     assert (demo / "evu" / "tabeller" / "tabell8.csv").exists()
     columns = list(result.tabell7.columns)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 
+from tests.conftest import GOLD
 from textkit.coding.evaluation import prf
 from textkit.text.normalise import normalise_text
-from tests.conftest import GOLD
 
 
 def test_gold_accuracy_with_fallback_lemmatizer(blank_coder):
@@ -25,8 +25,10 @@ def test_gold_accuracy_with_fallback_lemmatizer(blank_coder):
     print("\ncategory                 P      R      F1   support")
     for category, s in scores["per_category"].items():
         print(f"{category:24} {s['precision']:.3f}  {s['recall']:.3f}  {s['f1']:.3f}  {s['support']}")
-    print(f"micro                    {scores['micro']['precision']:.3f}  {scores['micro']['recall']:.3f}  "
-          f"{scores['micro']['f1']:.3f}")
+    print(
+        f"micro                    {scores['micro']['precision']:.3f}  {scores['micro']['recall']:.3f}  "
+        f"{scores['micro']['f1']:.3f}"
+    )
     assert scores["micro"]["f1"] >= 0.90
     weak = {c: s["f1"] for c, s in scores["per_category"].items() if s["f1"] < 0.80}
     assert weak == {}

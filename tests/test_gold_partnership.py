@@ -15,11 +15,11 @@ import csv
 
 import pytest
 
+from tests.conftest import CODEBOOKS, GOLD
 from textkit.codebook.book import load_codebook
 from textkit.coding.coder import Coder
 from textkit.coding.evaluation import prf
 from textkit.text.normalise import normalise_text
-from tests.conftest import CODEBOOKS, GOLD
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +51,10 @@ def test_micro_f1(gold_and_predictions):
     print("\ncategory                 P      R      F1   support")
     for category, s in scores["per_category"].items():
         print(f"{category:24} {s['precision']:.3f}  {s['recall']:.3f}  {s['f1']:.3f}  {s['support']}")
-    print(f"micro                    {scores['micro']['precision']:.3f}  {scores['micro']['recall']:.3f}  "
-          f"{scores['micro']['f1']:.3f}")
+    print(
+        f"micro                    {scores['micro']['precision']:.3f}  {scores['micro']['recall']:.3f}  "
+        f"{scores['micro']['f1']:.3f}"
+    )
     assert scores["micro"]["f1"] >= 0.85
 
 

@@ -25,19 +25,25 @@ import yaml
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from tests.conftest import CODEBOOKS, CORPORA
 from textkit.cli import app
 from textkit.coding.results import load_codes
+from textkit.coding.run import code_table
 from textkit.errors import InputError
 from textkit.io import read_table
 from textkit.io.cells import needs_quote
 from textkit.text.normalise import normalise_text
-from textkit.coding.run import code_table
-from tests.conftest import CODEBOOKS, CORPORA
 
 runner = CliRunner()
 TEXTKIT = [sys.executable, "-m", "textkit.cli"]
-FORMULAS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://example.org","MI-kurs")', "+veiledning og MI",
-            "@SUM(1+1)", "-MI og veiledning", "\tTab først"]
+FORMULAS = [
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://example.org","MI-kurs")',
+    "+veiledning og MI",
+    "@SUM(1+1)",
+    "-MI og veiledning",
+    "\tTab først",
+]
 
 
 def sha(path: Path) -> str:
@@ -51,11 +57,21 @@ def cli(*args: str):
 @pytest.fixture()
 def survey(tmp_path: Path) -> Path:
     """A small survey CSV with EVU answers, a group column and ids."""
-    answers = ["MI, veiledning og gjeldsrådgivning", "Ledelse 30 stp", "Supported Employment", "",
-               "Psykisk helse og rus", "Digitalisering i Nav", "Forvaltningsrett", "IPS", "Økonomi og gjeld",
-               "Veiledningspedagogikk"] * 2
-    frame = pd.DataFrame({"id": range(1, len(answers) + 1), "ansatt": [0, 1] * (len(answers) // 2),
-                          "evu_fritekst": answers})
+    answers = [
+        "MI, veiledning og gjeldsrådgivning",
+        "Ledelse 30 stp",
+        "Supported Employment",
+        "",
+        "Psykisk helse og rus",
+        "Digitalisering i Nav",
+        "Forvaltningsrett",
+        "IPS",
+        "Økonomi og gjeld",
+        "Veiledningspedagogikk",
+    ] * 2
+    frame = pd.DataFrame(
+        {"id": range(1, len(answers) + 1), "ansatt": [0, 1] * (len(answers) // 2), "evu_fritekst": answers}
+    )
     path = tmp_path / "survey.csv"
     frame.to_csv(path, index=False)
     return path
@@ -84,8 +100,21 @@ def test_kwic_out_refuses_an_existing_file_without_force(tmp_path: Path, survey:
     result = cli("kwic", survey, "--text-col", "evu_fritekst", "--term", "veiledning", "--out", target)
     assert result.exit_code == 1 and "already exists" in result.output
     assert target.read_text(encoding="utf-8") == "mine\n"
-    assert cli("kwic", survey, "--text-col", "evu_fritekst", "--term", "veiledning", "--out", target,
-               "--force", "--no-redact").exit_code == 0
+    assert (
+        cli(
+            "kwic",
+            survey,
+            "--text-col",
+            "evu_fritekst",
+            "--term",
+            "veiledning",
+            "--out",
+            target,
+            "--force",
+            "--no-redact",
+        ).exit_code
+        == 0
+    )
     assert "veiledning" in target.read_text(encoding="utf-8-sig")
 
 
@@ -136,8 +165,21 @@ def test_codebook_export_never_writes_over_the_codebook(evu_codebook: Path):
 
 def test_codebook_diff_never_writes_over_its_corpus(evu_codebook: Path, survey: Path):
     before = sha(survey)
-    result = cli("codebook", "diff", evu_codebook, evu_codebook, "--corpus", survey, "--text-col", "evu_fritekst",
-                 "--model", "blank", "--out", survey, "--force")
+    result = cli(
+        "codebook",
+        "diff",
+        evu_codebook,
+        evu_codebook,
+        "--corpus",
+        survey,
+        "--text-col",
+        "evu_fritekst",
+        "--model",
+        "blank",
+        "--out",
+        survey,
+        "--force",
+    )
     assert result.exit_code == 1 and "input" in result.output
     assert sha(survey) == before
 
@@ -146,8 +188,20 @@ def test_code_checks_a_file_valued_out_before_reading_anything(tmp_path: Path):
     occupied = tmp_path / "resultat"
     occupied.write_text("not a folder", encoding="utf-8")
     # The input does not even exist: the output is checked first, so that is the error shown.
-    result = cli("code", tmp_path / "missing.csv", "--id-col", "id", "--text-col", "t",
-                 "--codebook", CODEBOOKS / "evu_types.yaml", "--out", occupied, "--model", "blank")
+    result = cli(
+        "code",
+        tmp_path / "missing.csv",
+        "--id-col",
+        "id",
+        "--text-col",
+        "t",
+        "--codebook",
+        CODEBOOKS / "evu_types.yaml",
+        "--out",
+        occupied,
+        "--model",
+        "blank",
+    )
     assert result.exit_code == 1 and "is a file, not a folder" in result.output
 
 
@@ -161,8 +215,17 @@ def test_merge_checks_its_output_before_reading_the_survey(coded: Path, tmp_path
 def test_minutes_run_refuses_a_file_valued_out(tmp_path: Path):
     occupied = tmp_path / "referater"
     occupied.write_text("x", encoding="utf-8")
-    result = cli("minutes", "run", CORPORA / "minutes", "--codebook", CODEBOOKS / "partnership_agenda.yaml",
-                 "--out", occupied, "--model", "blank")
+    result = cli(
+        "minutes",
+        "run",
+        CORPORA / "minutes",
+        "--codebook",
+        CODEBOOKS / "partnership_agenda.yaml",
+        "--out",
+        occupied,
+        "--model",
+        "blank",
+    )
     assert result.exit_code == 1 and "is a file, not a folder" in result.output
 
 
@@ -178,13 +241,36 @@ def test_tables_checks_a_file_valued_out_before_work(coded: Path, tmp_path: Path
 @pytest.mark.skipif(not Path("/sys").is_dir(), reason="needs a read-only system folder (/sys on Linux)")
 def test_unwritable_out_is_refused_before_work(survey: Path, coded: Path):
     # /sys refuses new files even to root, for whom permission bits mean nothing.
-    for attempt in [("code", survey, "--id-col", "id", "--text-col", "evu_fritekst", "--codebook",
-                     CODEBOOKS / "evu_types.yaml", "--out", "/sys/textkit-out", "--model", "blank"),
-                    ("tables", coded, "--out", "/sys/textkit-out"),
-                    ("report", coded, "--out", "/sys/textkit-rapport.html", "--model", "blank"),
-                    ("merge", survey, coded, "--id-col", "id", "--out", "/sys/textkit-kodet.csv"),
-                    ("minutes", "run", CORPORA / "minutes", "--codebook", CODEBOOKS / "partnership_agenda.yaml",
-                     "--out", "/sys/textkit-referater", "--model", "blank")]:
+    for attempt in [
+        (
+            "code",
+            survey,
+            "--id-col",
+            "id",
+            "--text-col",
+            "evu_fritekst",
+            "--codebook",
+            CODEBOOKS / "evu_types.yaml",
+            "--out",
+            "/sys/textkit-out",
+            "--model",
+            "blank",
+        ),
+        ("tables", coded, "--out", "/sys/textkit-out"),
+        ("report", coded, "--out", "/sys/textkit-rapport.html", "--model", "blank"),
+        ("merge", survey, coded, "--id-col", "id", "--out", "/sys/textkit-kodet.csv"),
+        (
+            "minutes",
+            "run",
+            CORPORA / "minutes",
+            "--codebook",
+            CODEBOOKS / "partnership_agenda.yaml",
+            "--out",
+            "/sys/textkit-referater",
+            "--model",
+            "blank",
+        ),
+    ]:
         result = cli(*attempt)
         assert result.exit_code == 1 and "cannot write there" in result.output, (attempt, result.output)
 
@@ -205,16 +291,44 @@ def test_no_spreadsheet_cell_or_csv_field_can_be_a_formula(tmp_path: Path):
     answers = FORMULAS + ["MI og veiledning", "Ledelse", "Psykisk helse", "Supported Employment"] * 3
     groups = ["=1+1", "-kommunal"] * (len(answers) // 2)
     survey = tmp_path / "survey.csv"
-    pd.DataFrame({"id": range(1, len(answers) + 1), "ansatt": groups, "evu_fritekst": answers}).to_csv(survey,
-                                                                                                       index=False)
+    pd.DataFrame({"id": range(1, len(answers) + 1), "ansatt": groups, "evu_fritekst": answers}).to_csv(
+        survey, index=False
+    )
     book = _hostile_codebook(tmp_path)
     out = tmp_path / "evu"
-    assert cli("code", survey, "--id-col", "id", "--text-col", "evu_fritekst", "--codebook", book, "--out", out,
-               "--model", "blank").exit_code == 0
+    assert (
+        cli(
+            "code",
+            survey,
+            "--id-col",
+            "id",
+            "--text-col",
+            "evu_fritekst",
+            "--codebook",
+            book,
+            "--out",
+            out,
+            "--model",
+            "blank",
+        ).exit_code
+        == 0
+    )
     assert cli("tables", out, "--out", out / "tabeller", "--min-cell", "0", "--no-charts").exit_code == 0
     assert cli("review", "export", out, "--out", tmp_path / "review.xlsx").exit_code == 0
-    assert cli("kwic", survey, "--text-col", "evu_fritekst", "--term", "veiledning", "--out", tmp_path / "kwic.csv",
-               "--no-redact").exit_code == 0
+    assert (
+        cli(
+            "kwic",
+            survey,
+            "--text-col",
+            "evu_fritekst",
+            "--term",
+            "veiledning",
+            "--out",
+            tmp_path / "kwic.csv",
+            "--no-redact",
+        ).exit_code
+        == 0
+    )
     workbooks = list(tmp_path.rglob("*.xlsx"))
     assert len(workbooks) == 2
     seen = set()
@@ -225,11 +339,16 @@ def test_no_spreadsheet_cell_or_csv_field_can_be_a_formula(tmp_path: Path):
                     assert cell.data_type != "f", (path.name, sheet.title, cell.coordinate, cell.value)
                     if isinstance(cell.value, str):
                         seen.add(cell.value)
-    assert "=cmd|' /C calc'!A0" in seen                  # shown exactly as typed, as text
+    assert "=cmd|' /C calc'!A0" in seen  # shown exactly as typed, as text
     assert any(v.startswith("=HYPERLINK") for v in seen)
     csvs = list(tmp_path.rglob("*.csv"))
-    assert {p.name for p in csvs} >= {"codes_long.csv", "codes_wide.csv", "tabell7.csv", "kwic.csv",
-                                      "krysstabell_ansatt.csv"}
+    assert {p.name for p in csvs} >= {
+        "codes_long.csv",
+        "codes_wide.csv",
+        "tabell7.csv",
+        "kwic.csv",
+        "krysstabell_ansatt.csv",
+    }
     for path in csvs:
         if path == survey:
             continue
@@ -241,14 +360,14 @@ def test_no_spreadsheet_cell_or_csv_field_can_be_a_formula(tmp_path: Path):
     codes = load_codes(out)
     assert "=cmd|' /C calc'!A0" in set(codes.long["unit_text"])
     for row in codes.long[codes.long["code"] != ""].itertuples():
-        assert row.unit_text[int(row.start):int(row.end)] == row.evidence
+        assert row.unit_text[int(row.start) : int(row.end)] == row.evidence
 
 
 def test_merged_excel_survey_keeps_formula_like_answers_as_text(tmp_path: Path):
     from openpyxl import Workbook
 
-    from textkit.io.cells import cell_value, no_formulas
     from textkit.analysis.merge import merge_codes
+    from textkit.io.cells import cell_value, no_formulas
 
     book = Workbook()
     book.active.append(["id", "evu_fritekst"])
@@ -256,8 +375,9 @@ def test_merged_excel_survey_keeps_formula_like_answers_as_text(tmp_path: Path):
         book.active.append([number, cell_value(text)])
     no_formulas(book)
     book.save(tmp_path / "survey.xlsx")
-    code_table(tmp_path / "survey.xlsx", "id", "evu_fritekst", CODEBOOKS / "evu_types.yaml", out=tmp_path / "c",
-               model="blank")
+    code_table(
+        tmp_path / "survey.xlsx", "id", "evu_fritekst", CODEBOOKS / "evu_types.yaml", out=tmp_path / "c", model="blank"
+    )
     merge_codes(tmp_path / "survey.xlsx", tmp_path / "c", "id", out=tmp_path / "kodet.xlsx")
     cells = [cell for row in load_workbook(tmp_path / "kodet.xlsx").active.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
@@ -268,11 +388,22 @@ def test_minutes_csvs_carry_no_formula(tmp_path: Path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "nav-lillevik_2025-03-12_referat.txt").write_text(
-        "Referat partnerskapsmøte\n\nSak 1/25 =HYPERLINK(\"http://example.org\",\"Sykefravær\")\n"
+        'Referat partnerskapsmøte\n\nSak 1/25 =HYPERLINK("http://example.org","Sykefravær")\n'
         "=cmd|' /C calc'!A0 Sykefraværet ble drøftet.\n\nSak 2/25 @SUM(1)\n-Budsjett og økonomi.\n",
-        encoding="utf-8")
-    result = cli("minutes", "run", inbox, "--codebook", CODEBOOKS / "partnership_agenda.yaml", "--out",
-                 tmp_path / "m", "--model", "blank", "--no-redact")
+        encoding="utf-8",
+    )
+    result = cli(
+        "minutes",
+        "run",
+        inbox,
+        "--codebook",
+        CODEBOOKS / "partnership_agenda.yaml",
+        "--out",
+        tmp_path / "m",
+        "--model",
+        "blank",
+        "--no-redact",
+    )
     assert result.exit_code == 0, result.output
     fields = []
     for name in ("items.csv", "documents.csv"):
@@ -284,10 +415,27 @@ def test_minutes_csvs_carry_no_formula(tmp_path: Path):
 
 def test_review_export_survives_control_characters(tmp_path: Path):
     survey = tmp_path / "survey.csv"
-    pd.DataFrame({"id": [1, 2], "evu_fritekst": ["MI\x1b og veiledning\x07", "Ledelse\x0b"]}).to_csv(survey, index=False)
+    pd.DataFrame({"id": [1, 2], "evu_fritekst": ["MI\x1b og veiledning\x07", "Ledelse\x0b"]}).to_csv(
+        survey, index=False
+    )
     out = tmp_path / "evu"
-    assert cli("code", survey, "--id-col", "id", "--text-col", "evu_fritekst", "--codebook",
-               CODEBOOKS / "evu_types.yaml", "--out", out, "--model", "blank").exit_code == 0
+    assert (
+        cli(
+            "code",
+            survey,
+            "--id-col",
+            "id",
+            "--text-col",
+            "evu_fritekst",
+            "--codebook",
+            CODEBOOKS / "evu_types.yaml",
+            "--out",
+            out,
+            "--model",
+            "blank",
+        ).exit_code
+        == 0
+    )
     result = cli("review", "export", out, "--out", tmp_path / "review.xlsx")
     assert result.exit_code == 0, result.output
     texts = [c.value for c in load_workbook(tmp_path / "review.xlsx")["Gjennomgang"]["D"][1:]]
@@ -324,15 +472,42 @@ def test_a_coding_folder_with_files_from_two_runs_is_refused(tmp_path: Path, sur
 def test_kill_during_code_force_leaves_a_folder_tables_refuses_and_a_rerun_repairs(tmp_path: Path):
     survey = CORPORA / "survey_2025.csv"
     reference, out = tmp_path / "reference", tmp_path / "evu"
-    args = ["code", str(survey), "--id-col", "id", "--text-col", "evu_fritekst", "--codebook",
-            str(CODEBOOKS / "evu_types.yaml"), "--model", "blank"]
+    args = [
+        "code",
+        str(survey),
+        "--id-col",
+        "id",
+        "--text-col",
+        "evu_fritekst",
+        "--codebook",
+        str(CODEBOOKS / "evu_types.yaml"),
+        "--model",
+        "blank",
+    ]
     subprocess.run(TEXTKIT + args + ["--out", str(reference)], check=True, capture_output=True)
     # An older output in the folder: the other question, coded with the other codebook.
-    subprocess.run(TEXTKIT + ["code", str(survey), "--id-col", "id", "--text-col", "partnerskap_fritekst",
-                              "--codebook", str(CODEBOOKS / "partnership_agenda.yaml"), "--model", "blank",
-                              "--out", str(out)], check=True, capture_output=True)
-    process = subprocess.Popen(TEXTKIT + args + ["--out", str(out), "--force"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    subprocess.run(
+        TEXTKIT
+        + [
+            "code",
+            str(survey),
+            "--id-col",
+            "id",
+            "--text-col",
+            "partnerskap_fritekst",
+            "--codebook",
+            str(CODEBOOKS / "partnership_agenda.yaml"),
+            "--model",
+            "blank",
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    process = subprocess.Popen(
+        TEXTKIT + args + ["--out", str(out), "--force"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     while (out / "run.json").exists() and process.poll() is None:
         time.sleep(0.001)
     assert process.poll() is None, "the run finished before it could be killed while writing"
@@ -362,17 +537,18 @@ def test_invisible_characters_do_not_change_codes(blank_coder):
     assert len(codes("MI,\u200bveiledning og gjeldsrådgivning")) == 3
     assert normalise_text("o\u0338konomi og gjeld") == "økonomi og gjeld"
     assert codes("O\u0338konomi og gjeld") == codes("Økonomi og gjeld") == [["okonomi_gjeld"]]
-    assert normalise_text("Ã\x85lesund") == "Ålesund"   # mojibake repair still sees what it needs
+    assert normalise_text("Ã\x85lesund") == "Ålesund"  # mojibake repair still sees what it needs
 
 
 def test_code_table_removes_nul_and_zero_width_before_segmenting(tmp_path: Path):
     survey = tmp_path / "s.csv"
     pd.DataFrame({"id": [1, 2, 3], "evu_fritekst": ["veiled\x00ning", "MI,\u200bledelse", "\u200b"]}).to_csv(
-        survey, index=False)
+        survey, index=False
+    )
     result = code_table(survey, "id", "evu_fritekst", CODEBOOKS / "evu_types.yaml", model="blank")
     assert result.codes_wide.set_index("id").loc["1", "veiledning_inkludering"] == 1
     assert result.codes_wide.set_index("id").loc["2", "n_units"] == 2
-    assert pd.isna(result.codes_wide.set_index("id").loc["3", "veiledning_inkludering"])   # blank, not «0»
+    assert pd.isna(result.codes_wide.set_index("id").loc["3", "veiledning_inkludering"])  # blank, not «0»
 
 
 # ------------------------------------------------------------------ 10. messages, not tracebacks
@@ -394,12 +570,25 @@ def test_a_one_column_csv_is_read_as_one_column(tmp_path: Path):
 
 
 def test_markup_in_data_is_printed_literally(tmp_path: Path, survey: Path):
-    result = cli("code", survey, "--id-col", "id", "--text-col", "[/]", "--codebook",
-                 CODEBOOKS / "evu_types.yaml", "--out", tmp_path / "o", "--model", "blank")
+    result = cli(
+        "code",
+        survey,
+        "--id-col",
+        "id",
+        "--text-col",
+        "[/]",
+        "--codebook",
+        CODEBOOKS / "evu_types.yaml",
+        "--out",
+        tmp_path / "o",
+        "--model",
+        "blank",
+    )
     assert result.exit_code == 1 and "column '[/]' not found" in result.output
     path = tmp_path / "k.csv"
     pd.DataFrame({"id": [1, 2], "t": ["[/] veiledning [bold]x", "veiledning med [person] og [red]"]}).to_csv(
-        path, index=False)
+        path, index=False
+    )
     result = cli("kwic", path, "--text-col", "t", "--term", "veiledning", "--no-redact")
     assert result.exit_code == 0, result.output
     assert "[person]" in result.output and "[/]" in result.output and "[red]" in result.output

@@ -18,9 +18,9 @@ import time
 
 import pytest
 
+from tests.conftest import CODEBOOKS, PROJECT
 from textkit import CodebookError, Coder, load_codebook, lock_codebook, self_test
 from textkit.coding import coder as coding
-from tests.conftest import CODEBOOKS, PROJECT
 
 TINY = """\
 id: tiny
@@ -55,8 +55,17 @@ def test_nested_quantifier_is_refused_at_validation_with_line(tmp_path, pattern)
     assert "exponential" in message and "\n" not in message
 
 
-@pytest.mark.parametrize("pattern", [r"(a+){0,3}x", r"\b(ikke|ikkje)\b[^.!?]{0,50}kompetanse", r"(?:ab)+",
-                                     r"(kurs|opplæring)+", r"\w*rett(et|ede|a)\b", r"\p{Lu}\w+"])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(a+){0,3}x",
+        r"\b(ikke|ikkje)\b[^.!?]{0,50}kompetanse",
+        r"(?:ab)+",
+        r"(kurs|opplæring)+",
+        r"\w*rett(et|ede|a)\b",
+        r"\p{Lu}\w+",
+    ],
+)
 def test_ordinary_patterns_still_pass_validation(tmp_path, pattern):
     assert load_codebook(tiny(tmp_path, pattern)).categories[0].terms[0].value == pattern
 
@@ -72,8 +81,13 @@ def test_regex_over_time_budget_fails_naming_rule_category_file_and_text(tmp_pat
         coder.transform(["trusler", "a" * 31 + "!"])
     assert time.perf_counter() - started < 10
     message = str(error.value)
-    for fact in ("tiny.yaml: line 13: field 'categories[0].terms[0].regex'", "rule 'farlig'",
-                 "category 'sikkerhet'", "text 2 (32 characters)", "0.2 s"):
+    for fact in (
+        "tiny.yaml: line 13: field 'categories[0].terms[0].regex'",
+        "rule 'farlig'",
+        "category 'sikkerhet'",
+        "text 2 (32 characters)",
+        "0.2 s",
+    ):
         assert fact in message, fact
     assert "\n" not in message
 
@@ -85,8 +99,23 @@ def test_cli_code_ends_on_catastrophic_regex(tmp_path, pattern, length):
     (both hang the `re` engine)."""
     survey = tmp_path / "svar.csv"
     survey.write_text("id,svar\n1,trusler\n2," + "a" * (length - 1) + "!\n", encoding="utf-8")
-    command = [sys.executable, "-m", "textkit.cli", "code", str(survey), "--id-col", "id", "--text-col", "svar",
-               "--codebook", str(tiny(tmp_path, pattern)), "--out", str(tmp_path / "out"), "--model", "blank"]
+    command = [
+        sys.executable,
+        "-m",
+        "textkit.cli",
+        "code",
+        str(survey),
+        "--id-col",
+        "id",
+        "--text-col",
+        "svar",
+        "--codebook",
+        str(tiny(tmp_path, pattern)),
+        "--out",
+        str(tmp_path / "out"),
+        "--model",
+        "blank",
+    ]
     try:
         result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=90)
     except subprocess.TimeoutExpired:
@@ -109,8 +138,9 @@ def test_duplicate_yaml_key_is_refused_with_both_lines(tmp_path):
 
 def test_duplicate_top_level_key_is_refused(tmp_path):
     path = tmp_path / "tiny.yaml"
-    path.write_text(TINY.replace("PATTERN", "trussel").replace("language: nb\n", "language: nb\nversion: 1.0.1\n"),
-                    encoding="utf-8")
+    path.write_text(
+        TINY.replace("PATTERN", "trussel").replace("language: nb\n", "language: nb\nversion: 1.0.1\n"), encoding="utf-8"
+    )
     with pytest.raises(CodebookError, match=r"line 5.*duplicate key 'version'.*line 3"):
         load_codebook(path)
 
@@ -205,9 +235,12 @@ def test_relocking_the_same_file_is_harmless(evu_codebook):
 # --------------------------------------------------------------------------- 6. self-test can fail
 def test_self_test_reports_a_wrong_example_and_a_wrong_counter_example(tmp_path):
     path = tmp_path / "tiny.yaml"
-    path.write_text(TINY.replace("      - {regex: 'PATTERN', id: farlig}\n", "      - trusler\n")
-                    + "    examples: [Vi snakket om været, Trusler på jobb]\n"
-                    + "    counter_examples: [Trusler om vold, Lunsj i kantina]\n", encoding="utf-8")
+    path.write_text(
+        TINY.replace("      - {regex: 'PATTERN', id: farlig}\n", "      - trusler\n")
+        + "    examples: [Vi snakket om været, Trusler på jobb]\n"
+        + "    counter_examples: [Trusler om vold, Lunsj i kantina]\n",
+        encoding="utf-8",
+    )
     book = load_codebook(path)
     rows = {(r["kind"], r["text"]): r["ok"] for r in self_test(book, Coder(book, model="blank").fit())}
     assert rows == {

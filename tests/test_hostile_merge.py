@@ -17,35 +17,91 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 import pytest
-
 from test_merge import PREFIX, coded, restamp  # noqa: F401  (module fixture: one real coding run)
-from textkit.analysis import merge as merge_module
+
 from textkit.analysis.merge import merge_codes
+from textkit.io import survey_files
 
 IDS = [1.0, 2.0, 3.0, 4.0, 5.0]  # codes exist for 1-4; 5 is a survey row without codes
 LONG_TEXT = "lang tekst " * 20  # 220 bytes in a 600-byte variable (a very long string, > 255)
 
-LABELS = {"id": "Respondent", "kjonn": "Kjønn", "kommentar": "Kommentar (fritekst)", "kommune": "Kommune",
-          "q1a": "Leste: avis", "q1b": "Leste: blad", "q2_1": "Første valg", "q2_2": "Andre valg",
-          "poeng": "Poeng", "dato": "Dato", "notat": "Langt notat"}
-VALUE_LABELS = {"kjonn": {1.0: "Mann", 2.0: "Kvinne", 9.0: "Vil ikke svare"},
-                "kommune": {"0301": "Oslo", "NA": "Ikke oppgitt"},
-                "q1a": {0.0: "Nei", 1.0: "Ja"}, "q1b": {0.0: "Nei", 1.0: "Ja"},
-                "q2_1": {1.0: "Avis", 2.0: "Blad"}, "q2_2": {1.0: "Avis", 2.0: "Blad"}}
+LABELS = {
+    "id": "Respondent",
+    "kjonn": "Kjønn",
+    "kommentar": "Kommentar (fritekst)",
+    "kommune": "Kommune",
+    "q1a": "Leste: avis",
+    "q1b": "Leste: blad",
+    "q2_1": "Første valg",
+    "q2_2": "Andre valg",
+    "poeng": "Poeng",
+    "dato": "Dato",
+    "notat": "Langt notat",
+}
+VALUE_LABELS = {
+    "kjonn": {1.0: "Mann", 2.0: "Kvinne", 9.0: "Vil ikke svare"},
+    "kommune": {"0301": "Oslo", "NA": "Ikke oppgitt"},
+    "q1a": {0.0: "Nei", 1.0: "Ja"},
+    "q1b": {0.0: "Nei", 1.0: "Ja"},
+    "q2_1": {1.0: "Avis", 2.0: "Blad"},
+    "q2_2": {1.0: "Avis", 2.0: "Blad"},
+}
 MISSING = {"kjonn": [9.0], "kommune": ["NA"], "poeng": [{"lo": -9.0, "hi": -1.0}, 99.0]}
-WIDTHS = {"id": 6, "kjonn": 10, "kommentar": 40, "kommune": 7, "q1a": 5, "q1b": 5, "q2_1": 9, "q2_2": 9,
-          "poeng": 12, "dato": 11, "notat": 30}
-ALIGN = {"id": "left", "kjonn": "center", "kommentar": "right", "kommune": "center", "q1a": "center",
-         "q1b": "left", "poeng": "left", "notat": "center"}
-MEASURE = {"id": "nominal", "kjonn": "nominal", "kommentar": "nominal", "kommune": "nominal", "q1a": "nominal",
-           "q1b": "nominal", "q2_1": "nominal", "q2_2": "ordinal", "poeng": "scale", "dato": "scale",
-           "notat": "nominal"}
-FORMATS = {"id": "F6.0", "kjonn": "F1.0", "kommentar": "A255", "kommune": "A8", "q1a": "F1.0", "q1b": "F1.0",
-           "q2_1": "F2.0", "q2_2": "F2.0", "poeng": "F8.2", "dato": "DATE11", "notat": "A600"}
+WIDTHS = {
+    "id": 6,
+    "kjonn": 10,
+    "kommentar": 40,
+    "kommune": 7,
+    "q1a": 5,
+    "q1b": 5,
+    "q2_1": 9,
+    "q2_2": 9,
+    "poeng": 12,
+    "dato": 11,
+    "notat": 30,
+}
+ALIGN = {
+    "id": "left",
+    "kjonn": "center",
+    "kommentar": "right",
+    "kommune": "center",
+    "q1a": "center",
+    "q1b": "left",
+    "poeng": "left",
+    "notat": "center",
+}
+MEASURE = {
+    "id": "nominal",
+    "kjonn": "nominal",
+    "kommentar": "nominal",
+    "kommune": "nominal",
+    "q1a": "nominal",
+    "q1b": "nominal",
+    "q2_1": "nominal",
+    "q2_2": "ordinal",
+    "poeng": "scale",
+    "dato": "scale",
+    "notat": "nominal",
+}
+FORMATS = {
+    "id": "F6.0",
+    "kjonn": "F1.0",
+    "kommentar": "A255",
+    "kommune": "A8",
+    "q1a": "F1.0",
+    "q1b": "F1.0",
+    "q2_1": "F2.0",
+    "q2_2": "F2.0",
+    "poeng": "F8.2",
+    "dato": "DATE11",
+    "notat": "A600",
+}
 STRING_WIDTHS = {"kommentar": 255, "kommune": 8, "notat": 600}
 
-MR_SETS = (f"$lest=D1 1 {len('Hva leste du sist')} Hva leste du sist q1a q1b\n"  # dichotomy set, counted value 1
-           f"$valg=C {len('To valg')} To valg q2_1 q2_2\n")  # category set
+MR_SETS = (
+    f"$lest=D1 1 {len('Hva leste du sist')} Hva leste du sist q1a q1b\n"  # dichotomy set, counted value 1
+    f"$valg=C {len('To valg')} To valg q2_1 q2_2\n"
+)  # category set
 VAR_ATTRIBUTES = "id:$@Role('0'\n)/kjonn:$@Role('0'\n)Kilde('register'\n)/q1a:$@Role('1'\n)"
 FILE_ATTRIBUTES = "Prosjekt('EVU 2025'\n)"
 
@@ -92,27 +148,30 @@ def add_spss_records(path: Path, extensions: dict[int, str], weight_slot: int = 
     data = bytearray(path.read_bytes())
     endian, records = _records(bytes(data))
     end = records[-1][2]
-    blob = b"".join(struct.pack(endian + "4i", 7, sub, 1, len(text.encode())) + text.encode()
-                    for sub, text in extensions.items())
+    blob = b"".join(
+        struct.pack(endian + "4i", 7, sub, 1, len(text.encode())) + text.encode() for sub, text in extensions.items()
+    )
     data[end:end] = blob
     struct.pack_into(endian + "i", data, 76, weight_slot)
     path.write_bytes(bytes(data))
 
 
 def rich_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "id": IDS,
-        "kjonn": [1.0, 2.0, 9.0, 1.0, 2.0],
-        "kommentar": ["ja", "nei", "", "kanskje", "blåbær"],  # A255 holding at most 8 bytes
-        "kommune": ["0301", "NA", "1103", "", "0301"],
-        "q1a": [1.0, 0.0, 1.0, 0.0, 1.0],
-        "q1b": [0.0, 1.0, 1.0, 0.0, 0.0],
-        "q2_1": [1.0, 2.0, 1.0, 2.0, 1.0],
-        "q2_2": [2.0, 1.0, 2.0, 1.0, 2.0],
-        "poeng": [1.5, 99.0, -3.0, 4.25, 0.0],
-        "dato": [dt.date(2025, 1, 2), dt.date(2025, 3, 4), None, dt.date(2025, 5, 6), dt.date(2025, 7, 8)],
-        "notat": [LONG_TEXT, "", "kort", "", ""],
-    })
+    return pd.DataFrame(
+        {
+            "id": IDS,
+            "kjonn": [1.0, 2.0, 9.0, 1.0, 2.0],
+            "kommentar": ["ja", "nei", "", "kanskje", "blåbær"],  # A255 holding at most 8 bytes
+            "kommune": ["0301", "NA", "1103", "", "0301"],
+            "q1a": [1.0, 0.0, 1.0, 0.0, 1.0],
+            "q1b": [0.0, 1.0, 1.0, 0.0, 0.0],
+            "q2_1": [1.0, 2.0, 1.0, 2.0, 1.0],
+            "q2_2": [2.0, 1.0, 2.0, 1.0, 2.0],
+            "poeng": [1.5, 99.0, -3.0, 4.25, 0.0],
+            "dato": [dt.date(2025, 1, 2), dt.date(2025, 3, 4), None, dt.date(2025, 5, 6), dt.date(2025, 7, 8)],
+            "notat": [LONG_TEXT, "", "kort", "", ""],
+        }
+    )
 
 
 def write_rich_sav(path: Path, extensions: dict[int, str] | None = None, weight_slot: int = 0) -> Path:
@@ -127,10 +186,18 @@ def write_rich_sav(path: Path, extensions: dict[int, str] | None = None, weight_
     for name, width in STRING_WIDTHS.items():
         frame.loc[0, name] = frame.loc[0, name] + " " * (width - len(frame.loc[0, name].encode()))
     writer_entry_point(
-        frame, str(path), writer_format="sav", file_label="EVU-undersøkelsen 2025",
-        column_labels=dict(LABELS), note=["Innsamlet våren 2025.", "Vektet etter kjønn."],
-        variable_value_labels=VALUE_LABELS, missing_ranges=MISSING, variable_display_width=WIDTHS,
-        variable_measure=MEASURE, variable_format=dict(FORMATS), variable_alignment=ALIGN,
+        frame,
+        str(path),
+        writer_format="sav",
+        file_label="EVU-undersøkelsen 2025",
+        column_labels=dict(LABELS),
+        note=["Innsamlet våren 2025.", "Vektet etter kjønn."],
+        variable_value_labels=VALUE_LABELS,
+        missing_ranges=MISSING,
+        variable_display_width=WIDTHS,
+        variable_measure=MEASURE,
+        variable_format=dict(FORMATS),
+        variable_alignment=ALIGN,
     )
     if extensions or weight_slot:
         add_spss_records(path, extensions or {}, weight_slot)
@@ -148,8 +215,9 @@ def codes_for(run: dict, folder: Path, ids: list[str]) -> Path:
 
 @pytest.fixture
 def rich(coded, tmp_path) -> dict:  # noqa: F811
-    survey = write_rich_sav(tmp_path / "rik.sav", {7: MR_SETS, 18: VAR_ATTRIBUTES, 17: FILE_ATTRIBUTES},
-                            weight_slot=2)  # slot 2 is kjonn
+    survey = write_rich_sav(
+        tmp_path / "rik.sav", {7: MR_SETS, 18: VAR_ATTRIBUTES, 17: FILE_ATTRIBUTES}, weight_slot=2
+    )  # slot 2 is kjonn
     before_frame, before = pyreadstat.read_sav(str(survey), apply_value_formats=False, user_missing=True)
     # The fixture itself must carry what it claims, or the tests below prove nothing.
     assert before.original_variable_types["kommentar"] == "A255" and before.variable_storage_width["notat"] == 600
@@ -158,8 +226,15 @@ def rich(coded, tmp_path) -> dict:  # noqa: F811
     codes = codes_for(coded, tmp_path / "codes", ["1", "2", "3", "4"])
     result = merge_codes(survey, codes, "id")
     after_frame, after = pyreadstat.read_sav(str(result.path), apply_value_formats=False, user_missing=True)
-    return {"survey": survey, "result": result, "before": before, "after": after,
-            "before_frame": before_frame, "after_frame": after_frame, "codes": codes}
+    return {
+        "survey": survey,
+        "result": result,
+        "before": before,
+        "after": after,
+        "before_frame": before_frame,
+        "after_frame": after_frame,
+        "codes": codes,
+    }
 
 
 def original(meta, attr: str, columns) -> dict:
@@ -189,8 +264,13 @@ def test_wide_string_with_short_values_keeps_its_width(rich):
 def test_formats_measure_display_width_and_alignment_are_kept(rich):
     before, after = rich["before"], rich["after"]
     columns = list(rich["before_frame"].columns)
-    for attr in ("original_variable_types", "variable_storage_width", "variable_measure",
-                 "variable_display_width", "variable_alignment"):
+    for attr in (
+        "original_variable_types",
+        "variable_storage_width",
+        "variable_measure",
+        "variable_display_width",
+        "variable_alignment",
+    ):
         assert original(after, attr, columns) == original(before, attr, columns), attr
     assert after.variable_alignment["kommentar"] == "right" and after.variable_alignment["id"] == "left"
 
@@ -210,7 +290,7 @@ def test_new_variables_have_spss_metadata(rich):
     after, result = rich["after"], rich["result"]
     names = result.added
     category = f"{PREFIX}_veiledning_inkludering"
-    assert list(rich["after_frame"].columns[-len(names):]) == names
+    assert list(rich["after_frame"].columns[-len(names) :]) == names
     for name in names:
         kind = result.variables.set_index("name").loc[name, "kind"]
         if kind in ("category", "subcategory", "competence"):
@@ -270,7 +350,7 @@ def test_alignment_loss_is_reported_when_pyreadstat_cannot_write_it(coded, tmp_p
     def no_alignment(*args, **kwargs):
         raise TypeError("writer_entry_point() got an unexpected keyword argument 'variable_alignment'")
 
-    monkeypatch.setattr(merge_module, "_writer_entry_point", lambda: no_alignment)
+    monkeypatch.setattr(survey_files, "_writer_entry_point", lambda: no_alignment)
     result = merge_codes(survey, codes_for(coded, tmp_path / "codes", ["1", "2"]), "id")
     _, after = pyreadstat.read_sav(str(result.path), metadataonly=True)
     assert after.variable_alignment["kjonn"] == "right"  # the default came back

@@ -103,8 +103,9 @@ def test_symlinks_outside_the_inbox_are_not_followed_and_broken_ones_are_recorde
     (inbox / "arkiv").symlink_to(outside / "arkiv", target_is_directory=True)
     (inbox / "borte.txt").symlink_to(tmp_path / "finnes-ikke.txt")
     (inbox / "intern.txt").symlink_to(inbox / "nav-lillevik_2025-03-12_referat.txt")  # inside: read as usual
-    (outside / "offices.csv").write_text("file,office,date\nnav-lillevik_2025-03-12_referat.txt,Nav Feil,\n",
-                                         encoding="utf-8")
+    (outside / "offices.csv").write_text(
+        "file,office,date\nnav-lillevik_2025-03-12_referat.txt,Nav Feil,\n", encoding="utf-8"
+    )
     (inbox / "offices.csv").symlink_to(outside / "offices.csv")  # the sidecar is not read through it either
     out = tmp_path / "out"
     first = run_minutes(inbox, CODEBOOK, out, model="blank")
@@ -125,8 +126,9 @@ def test_symlinks_outside_the_inbox_are_not_followed_and_broken_ones_are_recorde
     assert secret_sha not in {row["sha256"] for row in rows.values()}
     assert set(items(out)["document"]) == {"nav-lillevik_2025-03-12_referat.txt"}
     with sqlite3.connect(out / "manifest.sqlite") as db:
-        assert not db.execute("SELECT COUNT(*) FROM items WHERE body LIKE '%Lønnsoppgjøret%' "
-                              "OR body LIKE '%Hemmelighavn%'").fetchone()[0]
+        assert not db.execute(
+            "SELECT COUNT(*) FROM items WHERE body LIKE '%Lønnsoppgjøret%' OR body LIKE '%Hemmelighavn%'"
+        ).fetchone()[0]
     assert first.counts["found"] == first.counts["processed"] + first.counts["skipped"]
 
     # Final: a re-run reads nothing and records nothing again.
@@ -241,8 +243,9 @@ def test_long_text_without_paragraph_breaks_is_coded_and_an_oversized_one_fails_
     coded = items(out)
     assert "sykefravaer" in coded.loc[coded.document == "lang.txt", "codes"].iloc[0]
     with sqlite3.connect(out / "manifest.sqlite") as db:
-        body = db.execute("SELECT body FROM items i JOIN files f ON f.sha256 = i.sha256 "
-                          "WHERE f.path='lang.txt'").fetchone()[0]
+        body = db.execute(
+            "SELECT body FROM items i JOIN files f ON f.sha256 = i.sha256 WHERE f.path='lang.txt'"
+        ).fetchone()[0]
     assert len(body) > 1_000_000 and body.endswith("kommunen.")  # the whole text, not cut
     assert table.loc["enorm.txt", "status"] == "failed"
     assert "characters" in table.loc["enorm.txt", "reason"]
@@ -256,8 +259,9 @@ def test_long_text_without_paragraph_breaks_is_coded_and_an_oversized_one_fails_
 def _hold_lock(out: Path, pid: int) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     lock = out / LOCK
-    lock.write_text(json.dumps({"pid": pid, "host": socket.gethostname(), "started": "2025-06-01T10:00:00+00:00"}),
-                    encoding="utf-8")
+    lock.write_text(
+        json.dumps({"pid": pid, "host": socket.gethostname(), "started": "2025-06-01T10:00:00+00:00"}), encoding="utf-8"
+    )
     return lock
 
 
@@ -267,8 +271,20 @@ def test_second_run_on_a_locked_output_folder_is_refused(tmp_path):
     (inbox / "a.txt").write_text(minutes("Lillevik"), encoding="utf-8")
     out = tmp_path / "out"
     lock = _hold_lock(out, os.getpid())  # this test process is the live holder
-    command = [sys.executable, "-m", "textkit.cli", "minutes", "run", str(inbox), "--codebook", str(CODEBOOK),
-               "--out", str(out), "--model", "blank"]
+    command = [
+        sys.executable,
+        "-m",
+        "textkit.cli",
+        "minutes",
+        "run",
+        str(inbox),
+        "--codebook",
+        str(CODEBOOK),
+        "--out",
+        str(out),
+        "--model",
+        "blank",
+    ]
     second = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, check=False)
     assert second.returncode == 1, second.stdout
     message = second.stderr.strip()
@@ -345,7 +361,7 @@ def test_copy_of_an_earlier_runs_minutes_is_a_duplicate_not_coded_again(tmp_path
     original.write_text(minutes("Lillevik"), encoding="utf-8")
     out = tmp_path / "out"
     run_minutes(inbox, CODEBOOK, out, model="blank")
-    (inbox / "a-kopi.txt").write_bytes(original.read_bytes())   # sorts before the original
+    (inbox / "a-kopi.txt").write_bytes(original.read_bytes())  # sorts before the original
     (inbox / "fw referat.txt").write_bytes(original.read_bytes())
     second = run_minutes(inbox, CODEBOOK, out, model="blank")
     assert (second.counts["processed"], second.counts["done"], second.counts["duplicate"]) == (2, 0, 2)

@@ -23,7 +23,7 @@ def valid_fnr(first_eight: str) -> str:
     return next(c for c in (f"{first_eight}{k:03d}" for k in range(1000)) if fnr_valid(c))
 
 
-FNR_HYPHEN = "150385-12363"          # 15038512363 passes the checker (asserted below)
+FNR_HYPHEN = "150385-12363"  # 15038512363 passes the checker (asserted below)
 FNR_D_NUMBER = valid_fnr("55019012")  # D-number: day + 40
 FNR_OTHER = valid_fnr("01020345")
 
@@ -55,8 +55,11 @@ HOSTILE_PLANTED: list[tuple[str, str, str]] = [
     ("kollega torunn hansen tok over saken", "torunn hansen", "[person]"),
     # 2. fødselsnummer with a hyphen (and a D-number)
     (f"Fødselsnummer {FNR_HYPHEN} lå i e-posten.", FNR_HYPHEN, "[fnr]"),
-    (f"D-nummer {FNR_D_NUMBER[:6]}-{FNR_D_NUMBER[6:]} ble registrert.", f"{FNR_D_NUMBER[:6]}-{FNR_D_NUMBER[6:]}",
-     "[fnr]"),
+    (
+        f"D-nummer {FNR_D_NUMBER[:6]}-{FNR_D_NUMBER[6:]} ble registrert.",
+        f"{FNR_D_NUMBER[:6]}-{FNR_D_NUMBER[6:]}",
+        "[fnr]",
+    ),
     (f"fnr: {FNR_OTHER[:6]} {FNR_OTHER[6:]}", FNR_OTHER[6:], "[fnr]"),
     # 3. phone numbers in the common Norwegian groupings
     ("Ring meg på 912 34567 i morgen.", "912 34567", "[telefon]"),
@@ -83,8 +86,11 @@ def hostile_secrets() -> list[str]:
         if len(identifier) < 7:
             start = sentence.index(identifier)
             after = re.match(rf"{re.escape(identifier)}\s+\w+", sentence[start:])
-            identifier = after.group() if after else re.search(rf"\w+\s+{re.escape(identifier)}$",
-                                                                sentence[:start + len(identifier)]).group()
+            identifier = (
+                after.group()
+                if after
+                else re.search(rf"\w+\s+{re.escape(identifier)}$", sentence[: start + len(identifier)]).group()
+            )
         secrets.append(identifier)
     return secrets
 
@@ -154,8 +160,13 @@ def test_surname_alone_before_a_verb_or_after_takk_til(redactor):
     assert redactor.redact("Takk til Haugeland for innsatsen.") == "Takk til [person] for innsatsen."
     assert redactor.redact("Fosholt sa at kurset var bra.") == "[person] sa at kurset var bra."
     assert redactor.redact("Stor takk til Brekkhus og teamet.") == "Stor takk til [person] og teamet."
-    for text in ("Kurset ga meg mye.", "Jobbspesialisering ga gode resultater.", "Rapporten sier at det går bra.",
-                 "Takk til Nav for kurset.", "Reiste til Kristiansand på kurs."):
+    for text in (
+        "Kurset ga meg mye.",
+        "Jobbspesialisering ga gode resultater.",
+        "Rapporten sier at det går bra.",
+        "Takk til Nav for kurset.",
+        "Reiste til Kristiansand på kurs.",
+    ):
         assert redactor.redact(text) == text
 
 
@@ -167,26 +178,66 @@ def test_fodselsnummer_with_a_hyphen(rules_only):
 
 
 def test_phone_groupings(rules_only):
-    for phone in ("912 34567", "91 234 567", "+47 912 34 567", "+47 91 234 567", "0047 912 34567", "(+47) 912 34 567",
-                  "+47 912 34567", "91234567", "91 23 45 67"):
+    for phone in (
+        "912 34567",
+        "91 234 567",
+        "+47 912 34 567",
+        "+47 91 234 567",
+        "0047 912 34567",
+        "(+47) 912 34 567",
+        "+47 912 34567",
+        "91234567",
+        "91 23 45 67",
+    ):
         assert rules_only.redact(f"ring {phone} nå") == "ring [telefon] nå", phone
-    for text in ("30 stp i 2019", "15.03.2025", "Sak 12/25", "saksnr 15076500566", "12 500 000 kroner",
-                 "45 000 000 kr", "NOK 45 250 500", "23 456 789 kroner", "studieår 2024 2025",
-                 "org.nr. 974 760 673", "konto 1234 56 78903", "1 234 567 innbyggere", "45 000 000",
-                 "uke 12 13 14 15", "kl. 08 00 10 30", "12 34 56 78 deltakere", "referanse 20250315-12345",
-                 "ISBN 978-82-15-03456-7", "tidsrom 2024-2025", "kontonr 1503.12.34567"):
+    for text in (
+        "30 stp i 2019",
+        "15.03.2025",
+        "Sak 12/25",
+        "saksnr 15076500566",
+        "12 500 000 kroner",
+        "45 000 000 kr",
+        "NOK 45 250 500",
+        "23 456 789 kroner",
+        "studieår 2024 2025",
+        "org.nr. 974 760 673",
+        "konto 1234 56 78903",
+        "1 234 567 innbyggere",
+        "45 000 000",
+        "uke 12 13 14 15",
+        "kl. 08 00 10 30",
+        "12 34 56 78 deltakere",
+        "referanse 20250315-12345",
+        "ISBN 978-82-15-03456-7",
+        "tidsrom 2024-2025",
+        "kontonr 1503.12.34567",
+    ):
         assert rules_only.redact(text) == text, text
 
 
 def test_obfuscated_email(rules_only):
-    for address in ("kari(at)nav.no", "kari [at] nav.no", "kari (at) nav.no", "kari.nordmann[at]nav[dot]no",
-                    "kari at nav dot no", "kari @ nav.no", "kari(krøllalfa)nav.no", "kari {at} nav.no",
-                    "kari krøllalfa nav punktum no", "postmottak at bergen dot kommune dot no"):
+    for address in (
+        "kari(at)nav.no",
+        "kari [at] nav.no",
+        "kari (at) nav.no",
+        "kari.nordmann[at]nav[dot]no",
+        "kari at nav dot no",
+        "kari @ nav.no",
+        "kari(krøllalfa)nav.no",
+        "kari {at} nav.no",
+        "kari krøllalfa nav punktum no",
+        "postmottak at bergen dot kommune dot no",
+    ):
         assert rules_only.redact(f"skriv til {address} i dag") == "skriv til [e-post] i dag", address
-    for text in ("Det er viktig at nav.no er oppdatert.", "Vi mener at Nav gjør en god jobb.", "Se nav.no.",
-                 "Alternativ (a) og (b).", "Det er viktig at alle punktum er med.",
-                 "Svaret er at nav punktum no er bra.",
-                 "Møtet @ kontoret kl. 10."):
+    for text in (
+        "Det er viktig at nav.no er oppdatert.",
+        "Vi mener at Nav gjør en god jobb.",
+        "Se nav.no.",
+        "Alternativ (a) og (b).",
+        "Det er viktig at alle punktum er med.",
+        "Svaret er at nav punktum no er bra.",
+        "Møtet @ kontoret kl. 10.",
+    ):
         assert rules_only.redact(text) == text, text
 
 
@@ -195,16 +246,29 @@ def test_lower_case_first_name_after_a_role_word(redactor, rules_only):
         assert r.redact("saksbehandler kari sa ja") == "saksbehandler [person] sa ja"
         assert r.redact("veileder ola nordmann hjalp meg") == "veileder [person] hjalp meg"
         assert r.redact("kollega torunn hansen tok over") == "kollega [person] tok over"
-        for text in ("veileder med lang erfaring", "leder for kontoret", "leder per avdeling",
-                     "bruker best av tiltakene",
-                     "veileder og saksbehandler", "saksbehandler i Nav", "leder som", "kollega odd ting",
-                     "hun var leder kim for kort tid", "en leder per Nav-kontor er nok", "leder hans kontor",
-                     "antall saker per saksbehandler per år er høyt", "bruker rune skrift"):
+        for text in (
+            "veileder med lang erfaring",
+            "leder for kontoret",
+            "leder per avdeling",
+            "bruker best av tiltakene",
+            "veileder og saksbehandler",
+            "saksbehandler i Nav",
+            "leder som",
+            "kollega odd ting",
+            "hun var leder kim for kort tid",
+            "en leder per Nav-kontor er nok",
+            "leder hans kontor",
+            "antall saker per saksbehandler per år er høyt",
+            "bruker rune skrift",
+        ):
             assert r.redact(text) == text, text
 
 
-@pytest.mark.parametrize("sentence,identifier,placeholder", HOSTILE_PLANTED,
-                         ids=[f"{k:02d}-{p.strip('[]')}" for k, (_, _, p) in enumerate(HOSTILE_PLANTED)])
+@pytest.mark.parametrize(
+    "sentence,identifier,placeholder",
+    HOSTILE_PLANTED,
+    ids=[f"{k:02d}-{p.strip('[]')}" for k, (_, _, p) in enumerate(HOSTILE_PLANTED)],
+)
 def test_hostile_planted_set(redactor, sentence, identifier, placeholder):
     shown = redactor.redact(sentence)
     assert _gone(identifier, shown), shown
@@ -231,15 +295,25 @@ def test_false_person_on_synthetic_answers_and_gold_sets(redactor):
     from textkit.text.privacy import codebook_words
 
     known = codebook_words(load_codebook(CODEBOOKS / "evu_types.yaml")) | codebook_words(
-        load_codebook(CODEBOOKS / "partnership_agenda.yaml"))
+        load_codebook(CODEBOOKS / "partnership_agenda.yaml")
+    )
     with_codebook = Redactor(nlp=redactor.nlp, known_words=known)
     corpus = pd.read_csv(CORPORA / "survey_2025.csv", dtype=str)
     answers = [t for t in pd.concat([corpus["evu_fritekst"], corpus["partnerskap_fritekst"]]).dropna() if t.strip()]
-    gold = [t for name in ("evu_gold.csv", "partnership_gold.csv", "partnership_holdout.csv")
-            for t in pd.read_csv(GOLD / name, dtype=str)["text"].dropna()]
-    counts = {label: sum(r.redact(t).count("[person]") for t in texts)
-              for label, r, texts in [("survey", redactor, answers), ("survey+codebook", with_codebook, answers),
-                                      ("gold", redactor, gold), ("gold+codebook", with_codebook, gold)]}
+    gold = [
+        t
+        for name in ("evu_gold.csv", "partnership_gold.csv", "partnership_holdout.csv")
+        for t in pd.read_csv(GOLD / name, dtype=str)["text"].dropna()
+    ]
+    counts = {
+        label: sum(r.redact(t).count("[person]") for t in texts)
+        for label, r, texts in [
+            ("survey", redactor, answers),
+            ("survey+codebook", with_codebook, answers),
+            ("gold", redactor, gold),
+            ("gold+codebook", with_codebook, gold),
+        ]
+    }
     print(f"\nfalse [person]: {counts} ({len(answers)} synthetic answers, {len(gold)} gold answers)")
     assert len(answers) == 508
     assert counts["survey+codebook"] == 0 and counts["survey"] <= 3

@@ -74,8 +74,12 @@ def test_excel_sheet_choice_and_unknown_sheet(tmp_path):
 def test_sav_keeps_labels_and_ids_as_text(tmp_path):
     path = tmp_path / "s.sav"
     frame = pd.DataFrame({"id": [1.0, 2.0], "ansatt": [0.0, 1.0], "t": ["MI", ""]})
-    pyreadstat.write_sav(frame, str(path), column_labels={"t": "Skriv navnet på EVU du har fullført"},
-                         variable_value_labels={"ansatt": {0: "kommunalt ansatt", 1: "statlig ansatt"}})
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        column_labels={"t": "Skriv navnet på EVU du har fullført"},
+        variable_value_labels={"ansatt": {0: "kommunalt ansatt", 1: "statlig ansatt"}},
+    )
     table = read_table(path)
     assert table.variable_labels["t"] == "Skriv navnet på EVU du har fullført"
     assert table.value_labels["ansatt"] == {0: "kommunalt ansatt", 1: "statlig ansatt"}

@@ -19,15 +19,21 @@ import pyreadstat
 import pytest
 
 from tests.conftest import CODEBOOKS, CORPORA, unreleased_edit
+from textkit.analysis.merge import coded_variables, merge_codes
 from textkit.codebook.book import load_codebook
+from textkit.coding.run import code_table
 from textkit.errors import CodebookError, InputError, OutputError
 from textkit.io import read_table
-from textkit.analysis.merge import coded_variables, merge_codes
-from textkit.coding.run import code_table
 
 PREFIX = "evu_types"
-CATEGORIES = ["veiledning_inkludering", "psykisk_helse_rus", "okonomi_gjeld", "forvaltning_jus",
-              "ledelse_organisasjon", "digitalisering_ikt"]
+CATEGORIES = [
+    "veiledning_inkludering",
+    "psykisk_helse_rus",
+    "okonomi_gjeld",
+    "forvaltning_jus",
+    "ledelse_organisasjon",
+    "digitalisering_ikt",
+]
 
 
 @pytest.fixture(scope="module")
@@ -41,19 +47,29 @@ def coded(tmp_path_factory) -> dict:
     survey = root / "survey.sav"
     shutil.copy(CORPORA / "survey_2025.sav", survey)
     codes = root / "codes"
-    code_table(survey, "id", "evu_fritekst", book_dir / "evu_types.yaml", out=codes, model="blank",
-               show_progress=False)
+    code_table(survey, "id", "evu_fritekst", book_dir / "evu_types.yaml", out=codes, model="blank", show_progress=False)
     frame, meta = pyreadstat.read_sav(str(survey), apply_value_formats=False, user_missing=True)
     wide = pd.read_csv(codes / "codes_wide.csv", dtype=str, keep_default_na=False)
     long = pd.read_csv(codes / "codes_long.csv", dtype=str, keep_default_na=False)
-    return {"root": root, "survey": survey, "codes": codes, "codebook": book_dir / "evu_types.yaml",
-            "frame": frame, "meta": meta, "wide": wide, "long": long}
+    return {
+        "root": root,
+        "survey": survey,
+        "codes": codes,
+        "codebook": book_dir / "evu_types.yaml",
+        "frame": frame,
+        "meta": meta,
+        "wide": wide,
+        "long": long,
+    }
 
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file under `folder` with its hash: equal snapshots mean nothing was written."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def restamp(folder: Path) -> Path:
@@ -98,14 +114,21 @@ def test_sav_round_trip_keeps_everything_and_adds_labelled_variables(coded):
     original, before = coded["frame"], coded["meta"]
     assert list(frame.columns[: len(original.columns)]) == list(original.columns)
     pd.testing.assert_frame_equal(frame[original.columns], original)
-    for attr in ("column_names_to_labels", "variable_value_labels", "original_variable_types",
-                 "variable_measure", "variable_display_width", "variable_storage_width", "missing_ranges"):
+    for attr in (
+        "column_names_to_labels",
+        "variable_value_labels",
+        "original_variable_types",
+        "variable_measure",
+        "variable_display_width",
+        "variable_storage_width",
+        "missing_ranges",
+    ):
         after = getattr(meta, attr)
         assert {k: after[k] for k in getattr(before, attr)} == getattr(before, attr), attr
     assert meta.file_label == before.file_label and meta.notes == before.notes
 
     names = list(result.variables["name"])
-    assert names == list(frame.columns[len(original.columns):])
+    assert names == list(frame.columns[len(original.columns) :])
     assert f"{PREFIX}_veiledning" in names and f"{PREFIX}_kodebok" in names
     assert meta.column_names_to_labels[f"{PREFIX}_okonomi_gjeld"] == "Økonomisk rådgivning og gjeldsrådgivning"
     assert meta.variable_value_labels[f"{PREFIX}_veiledning"] == {0.0: "Ikke nevnt", 1.0: "Nevnt"}
@@ -120,17 +143,27 @@ def test_sav_round_trip_keeps_everything_and_adds_labelled_variables(coded):
 
 def test_sav_keeps_user_missing_dates_notes_and_rows_without_codes(coded, tmp_path):
     """A richer .sav than the corpus: user-missing values/ranges, dates, notes, unlabelled columns."""
-    source = pd.DataFrame({
-        "id": [1.0, 2.0, 3.0], "score": [1.0, 99.0, -1.0], "txt": ["a", "NA", "c"],
-        "dato": [dt.date(2024, 1, 2), dt.date(2024, 3, 4), None],
-        "tid": [dt.datetime(2024, 1, 2, 3, 4, 5)] * 3, "nolab": [0.5, 1.5, 2.5],
-    })
+    source = pd.DataFrame(
+        {
+            "id": [1.0, 2.0, 3.0],
+            "score": [1.0, 99.0, -1.0],
+            "txt": ["a", "NA", "c"],
+            "dato": [dt.date(2024, 1, 2), dt.date(2024, 3, 4), None],
+            "tid": [dt.datetime(2024, 1, 2, 3, 4, 5)] * 3,
+            "nolab": [0.5, 1.5, 2.5],
+        }
+    )
     survey = tmp_path / "rik.sav"
     pyreadstat.write_sav(
-        source, str(survey), file_label="rik", column_labels={"id": "Id", "score": "Poeng"}, note=["en", "to"],
+        source,
+        str(survey),
+        file_label="rik",
+        column_labels={"id": "Id", "score": "Poeng"},
+        note=["en", "to"],
         variable_value_labels={"score": {1.0: "en", 99.0: "vet ikke"}},
         missing_ranges={"score": [99.0, {"lo": -9.0, "hi": -1.0}], "txt": ["NA"]},
-        variable_display_width={"score": 5}, variable_measure={"score": "ordinal", "nolab": "scale"},
+        variable_display_width={"score": 5},
+        variable_measure={"score": "ordinal", "nolab": "scale"},
         variable_format={"dato": "DATE11", "tid": "DATETIME20", "nolab": "F8.3"},
     )
     codes = tmp_path / "codes"
@@ -145,8 +178,14 @@ def test_sav_keeps_user_missing_dates_notes_and_rows_without_codes(coded, tmp_pa
     after_frame, after = pyreadstat.read_sav(str(result.path), apply_value_formats=False, user_missing=True)
     pd.testing.assert_frame_equal(after_frame[before_frame.columns], before_frame)
     assert after_frame["score"].tolist() == [1.0, 99.0, -1.0]  # user-missing values kept as values
-    for attr in ("column_names_to_labels", "variable_value_labels", "original_variable_types",
-                 "variable_measure", "variable_display_width", "missing_ranges"):
+    for attr in (
+        "column_names_to_labels",
+        "variable_value_labels",
+        "original_variable_types",
+        "variable_measure",
+        "variable_display_width",
+        "missing_ranges",
+    ):
         assert {k: getattr(after, attr)[k] for k in getattr(before, attr)} == getattr(before, attr), attr
     assert after.notes == ["en", "to"] and after.file_label == "rik"
     row3 = after_frame.iloc[2]
@@ -189,8 +228,10 @@ def test_coded_variables_without_writing(coded):
     merged = merge_codes(coded["survey"], coded["codes"], "id", out=coded["root"] / "nb.sav").data
     assert list(data.index) == coded["wide"]["id"].tolist()
     for name in data.columns:
-        assert data[name].astype(object).where(data[name].notna(), None).tolist() == \
-            merged[name].astype(object).where(merged[name].notna(), None).tolist()
+        assert (
+            data[name].astype(object).where(data[name].notna(), None).tolist()
+            == merged[name].astype(object).where(merged[name].notna(), None).tolist()
+        )
     assert labels[f"{PREFIX}_veiledning_inkludering"] == "Brukeroppfølging, veiledning og inkludering"
     assert value_labels[f"{PREFIX}_digitalisering_ikt"] == {0: "Ikke nevnt", 1: "Nevnt"}
 
@@ -246,21 +287,37 @@ def test_leading_zero_ids_are_not_equated(coded, tmp_path):
         table["id"] = table["id"].str.zfill(3)
         table.to_csv(codes / name, index=False)
     restamp(codes)
-    message = refused(coded["root"], InputError, "not in the survey", coded["survey"], codes, "id",
-                      out=coded["root"] / "padded.sav")
+    message = refused(
+        coded["root"], InputError, "not in the survey", coded["survey"], codes, "id", out=coded["root"] / "padded.sav"
+    )
     assert "'001' in the codes, '1' in the survey" in message
 
 
 def test_missing_id_column_lists_columns(coded):
-    message = refused(coded["root"], InputError, "column 'respondent' not found", coded["survey"],
-                      coded["codes"], "respondent", out=coded["root"] / "x.sav")
+    message = refused(
+        coded["root"],
+        InputError,
+        "column 'respondent' not found",
+        coded["survey"],
+        coded["codes"],
+        "respondent",
+        out=coded["root"] / "x.sav",
+    )
     assert "evu_fritekst" in message and "kjonn" in message
 
 
 def test_output_over_survey_is_refused_even_with_force(coded):
     via_dotdot = coded["root"] / "codes" / ".." / "survey.sav"
-    refused(coded["root"], OutputError, "survey file itself", coded["survey"], coded["codes"], "id",
-            out=via_dotdot, force=True)
+    refused(
+        coded["root"],
+        OutputError,
+        "survey file itself",
+        coded["survey"],
+        coded["codes"],
+        "id",
+        out=via_dotdot,
+        force=True,
+    )
 
 
 def test_existing_output_needs_force(coded, tmp_path):
@@ -285,10 +342,26 @@ def test_prefix_clash_is_refused_and_prefix_resolves_it(coded, tmp_path):
 def test_changed_codebook_is_refused(coded, tmp_path):
     edited = tmp_path / "evu_types.yaml"
     unreleased_edit(coded["codebook"], edited)
-    refused(coded["root"], CodebookError, "codebook changed since the codes were made",
-            coded["survey"], coded["codes"], "id", codebook=edited, out=coded["root"] / "y.sav")
+    refused(
+        coded["root"],
+        CodebookError,
+        "codebook changed since the codes were made",
+        coded["survey"],
+        coded["codes"],
+        "id",
+        codebook=edited,
+        out=coded["root"] / "y.sav",
+    )
 
 
 def test_unsafe_prefix_is_refused(coded):
-    refused(coded["root"], InputError, "not usable in SPSS", coded["survey"], coded["codes"], "id",
-            prefix="1evu-typer", out=coded["root"] / "z.sav")
+    refused(
+        coded["root"],
+        InputError,
+        "not usable in SPSS",
+        coded["survey"],
+        coded["codes"],
+        "id",
+        prefix="1evu-typer",
+        out=coded["root"] / "z.sav",
+    )

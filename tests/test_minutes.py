@@ -25,9 +25,9 @@ from pypdf import PdfReader, PdfWriter
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from tests.conftest import CODEBOOKS, PROJECT
 from textkit.minutes import run_minutes, split_items
 from textkit.minutes.metadata import office_and_date
-from tests.conftest import CODEBOOKS, PROJECT
 
 CODEBOOK = CODEBOOKS / "partnership_agenda.yaml"
 MINUTES = """Referat fra partnerskapsmøte NAV {office}
@@ -59,26 +59,49 @@ def pdf_bytes(lines: list[str]) -> bytes:
 def make_inbox(root: Path) -> Path:
     inbox = root / "innboks"
     (inbox / "2025-03").mkdir(parents=True)
-    (inbox / "nav-lillevik_2025-03-12_referat.txt").write_text(MINUTES.format(office="Lillevik", date="12.03.2025"),
-                                                                encoding="utf-8")
-    (inbox / "2025-03" / "kopi av lillevik.txt").write_bytes((inbox / "nav-lillevik_2025-03-12_referat.txt").read_bytes())
-    (inbox / "bergvik.txt").write_bytes("Referat\nNAV Bergvik 03.04.2025\n\n1. Økonomi\nBudsjettet er stramt.\n"
-                                        "2. Lokaler\nFlytting til nye lokaler i høst.\n".encode("cp1252"))
+    (inbox / "nav-lillevik_2025-03-12_referat.txt").write_text(
+        MINUTES.format(office="Lillevik", date="12.03.2025"), encoding="utf-8"
+    )
+    (inbox / "2025-03" / "kopi av lillevik.txt").write_bytes(
+        (inbox / "nav-lillevik_2025-03-12_referat.txt").read_bytes()
+    )
+    (inbox / "bergvik.txt").write_bytes(
+        "Referat\nNAV Bergvik 03.04.2025\n\n1. Økonomi\nBudsjettet er stramt.\n"
+        "2. Lokaler\nFlytting til nye lokaler i høst.\n".encode("cp1252")
+    )
     document = docx.Document()
-    for text in ["Referat frå partnarskapsmøte", "Nav-kontoret i Fjordvik, 5. mai 2025", "Sak 4/25 Tryggleik",
-                 "Vi drøfta trusselsituasjonen i mottaket.", "Sak 5/25 Bemanning", "Fleire ledige stillingar."]:
+    for text in [
+        "Referat frå partnarskapsmøte",
+        "Nav-kontoret i Fjordvik, 5. mai 2025",
+        "Sak 4/25 Tryggleik",
+        "Vi drøfta trusselsituasjonen i mottaket.",
+        "Sak 5/25 Bemanning",
+        "Fleire ledige stillingar.",
+    ]:
         document.add_paragraph(text)
     docx_buffer = io.BytesIO()
     document.save(docx_buffer)
     (inbox / "fjordvik.docx").write_bytes(docx_buffer.getvalue())
-    good_pdf = pdf_bytes(["Referat partnerskapsmøte Nav Dalby", "10.01.2025", "1. Resultater",
-                          "Gjennomgang av mål- og disponeringsbrevet.", "2. Digitalisering", "Nye digitale løsninger."])
+    good_pdf = pdf_bytes(
+        [
+            "Referat partnerskapsmøte Nav Dalby",
+            "10.01.2025",
+            "1. Resultater",
+            "Gjennomgang av mål- og disponeringsbrevet.",
+            "2. Digitalisering",
+            "Nye digitale løsninger.",
+        ]
+    )
     (inbox / "nav-dalby_2025-01-10.pdf").write_bytes(good_pdf)
     inner = email.message.EmailMessage()
     inner["Subject"], inner["From"], inner["To"] = "Referat", "leder@example.org", "post@example.org"
     inner.set_content("Se vedlagt referat.")
-    inner.add_attachment(docx_buffer.getvalue(), maintype="application",
-                         subtype="vnd.openxmlformats-officedocument.wordprocessingml.document", filename="referat.docx")
+    inner.add_attachment(
+        docx_buffer.getvalue(),
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename="referat.docx",
+    )
     outer = email.message.EmailMessage()
     outer["Subject"] = "VS: Referat"
     outer.set_content("Videresender referatet fra Fjordvik.")
@@ -104,8 +127,11 @@ def make_inbox(root: Path) -> Path:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture()
@@ -116,8 +142,15 @@ def inbox(tmp_path):
 def test_batch_reads_every_format_and_records_bad_files(inbox, tmp_path):
     before = digests(inbox)
     result = run_minutes(inbox, CODEBOOK, tmp_path / "out", model="blank")
-    assert result.counts == {"found": 12, "processed": 12, "skipped": 0, "done": 5, "failed": 5,
-                             "duplicate": 1, "unsupported": 1}
+    assert result.counts == {
+        "found": 12,
+        "processed": 12,
+        "skipped": 0,
+        "done": 5,
+        "failed": 5,
+        "duplicate": 1,
+        "unsupported": 1,
+    }
     documents = pd.read_csv(tmp_path / "out" / "documents.csv", dtype=str, keep_default_na=False).set_index("document")
     reasons = documents["reason"].to_dict()
     assert "damaged" in reasons["odelagt.pdf"]
@@ -134,10 +167,17 @@ def test_batch_reads_every_format_and_records_bad_files(inbox, tmp_path):
     assert documents.loc["videresendt.eml", "office"] == "Nav Fjordvik"
     assert documents.loc["bergvik.txt", ["office", "date"]].tolist() == ["Nav Bergvik", "2025-04-03"]
     assert documents.loc["nav-dalby_2025-01-10.pdf", ["office", "date", "office_source"]].tolist() == [
-        "Nav Dalby", "2025-01-10", "file name"]
+        "Nav Dalby",
+        "2025-01-10",
+        "file name",
+    ]
     # Competence only in a body, never in a title.
     lillevik = documents.loc["nav-lillevik_2025-03-12_referat.txt"]
-    assert (lillevik["competence_item"], lillevik["competence_in_title"], lillevik["competence_body_only"]) == ("1", "0", "1")
+    assert (lillevik["competence_item"], lillevik["competence_in_title"], lillevik["competence_body_only"]) == (
+        "1",
+        "0",
+        "1",
+    )
     items = pd.read_csv(tmp_path / "out" / "items.csv", dtype=str, keep_default_na=False)
     lille = items[items.document == "nav-lillevik_2025-03-12_referat.txt"]
     assert lille["item_number"].tolist() == ["1/25", "2/25", "Eventuelt"]
@@ -171,8 +211,20 @@ def test_kill_during_batch_then_resume_counts_everything_once(tmp_path):
         (inbox / f"referat_{k:03d}.txt").write_text(body, encoding="utf-8")
     before = digests(inbox)
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "textkit.cli", "minutes", "run", str(inbox), "--codebook", str(CODEBOOK),
-               "--out", str(out), "--model", "blank"]
+    command = [
+        sys.executable,
+        "-m",
+        "textkit.cli",
+        "minutes",
+        "run",
+        str(inbox),
+        "--codebook",
+        str(CODEBOOK),
+        "--out",
+        str(out),
+        "--model",
+        "blank",
+    ]
     process = subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     done = 0
     deadline = time.time() + 120
@@ -209,19 +261,51 @@ def test_output_inside_inbox_is_refused(inbox):
 
 
 def test_item_splitting_conventions():
-    text = "\n".join([
-        "Referat fra partnerskapsmøte", "Dato: 12.03.2025", "", "Saksliste", "Sak 1/25 Sykefravær",
-        "Sak 2/25 Sikkerhet", "", "Sak 1/25 Sykefravær", "Det ble pekt på tre forhold:",
-        "1. Sykefraværet har økt gjennom hele året og må følges opp tettere.", "12.03.2025 ble det holdt møte.",
-        "", "Sak 2/25 Sikkerhet", "Nye alarmer.", "", "Orienteringssaker", "1. Økonomi", "Stramt.",
-        "2. Lokaler", "a) Ombygging", "Tar tid.", "b) Flytting", "Neste år.", "", "Drøftingssaker",
-        "Samarbeid med helse ble drøftet.", "", "Eventuelt", "Ingen.",
-    ])
+    text = "\n".join(
+        [
+            "Referat fra partnerskapsmøte",
+            "Dato: 12.03.2025",
+            "",
+            "Saksliste",
+            "Sak 1/25 Sykefravær",
+            "Sak 2/25 Sikkerhet",
+            "",
+            "Sak 1/25 Sykefravær",
+            "Det ble pekt på tre forhold:",
+            "1. Sykefraværet har økt gjennom hele året og må følges opp tettere.",
+            "12.03.2025 ble det holdt møte.",
+            "",
+            "Sak 2/25 Sikkerhet",
+            "Nye alarmer.",
+            "",
+            "Orienteringssaker",
+            "1. Økonomi",
+            "Stramt.",
+            "2. Lokaler",
+            "a) Ombygging",
+            "Tar tid.",
+            "b) Flytting",
+            "Neste år.",
+            "",
+            "Drøftingssaker",
+            "Samarbeid med helse ble drøftet.",
+            "",
+            "Eventuelt",
+            "Ingen.",
+        ]
+    )
     items, structured = split_items(text)
     assert structured
     assert [(i.start_line, i.number, i.title) for i in items] == [
-        (8, "1/25", "Sykefravær"), (13, "2/25", "Sikkerhet"), (17, "1", "Økonomi"), (19, "2", "Lokaler"),
-        (20, "2a", "Ombygging"), (22, "2b", "Flytting"), (25, "", "Drøftingssaker"), (28, "Eventuelt", "")]
+        (8, "1/25", "Sykefravær"),
+        (13, "2/25", "Sikkerhet"),
+        (17, "1", "Økonomi"),
+        (19, "2", "Lokaler"),
+        (20, "2a", "Ombygging"),
+        (22, "2b", "Flytting"),
+        (25, "", "Drøftingssaker"),
+        (28, "Eventuelt", ""),
+    ]
     prose, structured = split_items("Referat\n12.03.2025\n\nVi snakket om sykefravær.\n\nSå om sikkerhet og alarmer.\n")
     assert not structured and [i.start_line for i in prose] == [4, 6]
 
@@ -241,8 +325,18 @@ def test_synthetic_minutes_inbox_twice(tmp_path):
     """Issue 6 acceptance: 30 done documents from 20 offices, bad files with reasons, the duplicate."""
     before = digests(MINUTES_INBOX)
     out = tmp_path / "m"
-    command = [sys.executable, "-m", "textkit.cli", "minutes", "run", str(MINUTES_INBOX), "--codebook", str(CODEBOOK),
-               "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "textkit.cli",
+        "minutes",
+        "run",
+        str(MINUTES_INBOX),
+        "--codebook",
+        str(CODEBOOK),
+        "--out",
+        str(out),
+    ]
     first = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     second = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True)
@@ -291,6 +385,8 @@ def test_minutes_gold_boundaries_and_codes():
             c_fn += len(expected[line] - found)
     boundary = 2 * b_tp / (2 * b_tp + b_fp + b_fn)
     codes = 2 * c_tp / (2 * c_tp + c_fp + c_fn)
-    print(f"\nboundary P {b_tp / (b_tp + b_fp):.3f} R {b_tp / (b_tp + b_fn):.3f} F1 {boundary:.3f}; "
-          f"item codes P {c_tp / (c_tp + c_fp):.3f} R {c_tp / (c_tp + c_fn):.3f} F1 {codes:.3f}")
+    print(
+        f"\nboundary P {b_tp / (b_tp + b_fp):.3f} R {b_tp / (b_tp + b_fn):.3f} F1 {boundary:.3f}; "
+        f"item codes P {c_tp / (c_tp + c_fp):.3f} R {c_tp / (c_tp + c_fn):.3f} F1 {codes:.3f}"
+    )
     assert boundary >= 0.95 and codes >= 0.85

@@ -1,7 +1,7 @@
 """Tests for textkit's own Norwegian pipeline ``nb_textkit_sm``.
 
 The evaluation data (NDT/NorNE, UD Bokmål) may not be copied into the repository, so the
-data-dependent tests read it where `textkit.model.training.data_dir()` finds it —
+data-dependent tests read it where `textkit.model.conll.data_dir()` finds it —
 ``$TEXTKIT_NORNE_DIR``, else ``../shared/data/norne`` — and are skipped, with a reason, where it
 is absent. Load time and speed are measured in ``bench/``, never asserted here.
 """
@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from textkit.model.conll import data_dir
+
 REPO = Path(__file__).resolve().parents[1]
 MODEL_DIR = REPO / "textkit" / "model" / "nb_textkit_sm"
-from textkit.model.training import data_dir
 
 NORNE = data_dir()
 UD_TEST = NORNE / "ud-nob" / "no_bokmaal-ud-test.conllu"
@@ -51,9 +52,7 @@ def test_model_meta_and_pipeline(nlp):
     assert nlp.meta["version"] == "0.1.0"
     for pipe in ("tok2vec", "morphologizer", "trainable_lemmatizer", "senter", "ner"):
         assert pipe in nlp.pipe_names
-    assert set(nlp.get_pipe("ner").labels) == {
-        "PER", "ORG", "LOC", "GPE_LOC", "GPE_ORG", "PROD", "EVT", "DRV", "MISC"
-    }
+    assert set(nlp.get_pipe("ner").labels) == {"PER", "ORG", "LOC", "GPE_LOC", "GPE_ORG", "PROD", "EVT", "DRV", "MISC"}
     assert (MODEL_DIR / "MODEL_CARD.md").exists()
 
 
@@ -79,7 +78,7 @@ def test_model_annotates_raw_text(nlp):
 @needs_model
 @needs_data
 def test_lemma_accuracy_on_first_300_test_sentences():
-    from textkit.model.training import evaluate
+    from textkit.model.evaluate import evaluate
 
     scores = evaluate(UD_TEST, MODEL_DIR, limit=300)
     assert scores["n_sentences"] == 300
@@ -89,7 +88,7 @@ def test_lemma_accuracy_on_first_300_test_sentences():
 
 @needs_data
 def test_no_dev_or_test_sentence_in_training_data():
-    from textkit.model.training import (
+    from textkit.model.conll import (
         excluded_sentences,
         read_conll,
         sentence_key,
@@ -109,7 +108,7 @@ def test_no_dev_or_test_sentence_in_training_data():
 
 @needs_data
 def test_ndt_to_ud_mapping_agrees_with_ud_dev():
-    from textkit.model.training import mapping_report
+    from textkit.model.convert import mapping_report
 
     report = mapping_report("dev", NORNE)
     assert report["sentences_matched"] == 2410
@@ -124,13 +123,10 @@ def test_ner_gold_is_complete_in_training_and_evaluation_docs():
     """Every NorNE entity survives conversion: no lost spans, no 'missing' (vs 'O') tokens."""
     import spacy
 
-    from textkit.model.training import (
-        _gold_doc,
-        _make_doc,
-        convert_sentence,
-        read_conll,
-        training_sentences,
-    )
+    from textkit.model.conll import read_conll, training_sentences
+    from textkit.model.convert import convert_sentence
+    from textkit.model.corpora import _make_doc
+    from textkit.model.evaluate import _gold_doc
 
     nlp = spacy.blank("nb")
     for path in (UD_DEV, UD_TEST):
@@ -150,8 +146,9 @@ def test_ner_gold_is_complete_in_training_and_evaluation_docs():
 @pytest.fixture(scope="module")
 def converted_training():
     """The converted training sentences as ``(source, tokens)`` and the keys of the UD
-    dev/test sentences, as :func:`textkit.model.training.build_corpora` uses them."""
-    from textkit.model.training import convert_sentence, excluded_sentences, sentence_key, training_sentences
+    dev/test sentences, as :func:`textkit.model.corpora.build_corpora` uses them."""
+    from textkit.model.conll import excluded_sentences, sentence_key, training_sentences
+    from textkit.model.convert import convert_sentence
 
     train = [(s.source, convert_sentence(s)) for s in training_sentences(NORNE)]
     train = [(src, toks) for src, toks in train if toks]
@@ -163,12 +160,13 @@ def test_entity_substitution_augmentation_is_consistent(converted_training):
     """Augmented copies swap whole entity spans for training entities of the same type."""
     import spacy
 
-    from textkit.model.training import _entity_spans, _make_doc, augment_corpus, sentence_key
+    from textkit.model.conll import sentence_key
+    from textkit.model.corpora import _entity_spans, _make_doc, augment_corpus
 
     train, excluded = converted_training
     aug = augment_corpus(train, 1, seed=0, excluded_keys=excluded)
     assert aug[: len(train)] == train  # originals kept, in order
-    extra = aug[len(train):]
+    extra = aug[len(train) :]
     with_ents = [toks for _, toks in train if _entity_spans(toks)]
     assert len(extra) == len(with_ents) > 6000
     assert augment_corpus(train, 1, seed=0, excluded_keys=excluded) == aug  # seeded
@@ -182,7 +180,7 @@ def test_entity_substitution_augmentation_is_consistent(converted_training):
         assert sentence_key(t.form for t in new) not in excluded
         old_spans, new_spans = _entity_spans(orig), _entity_spans(new)
         assert [lab for _, _, lab in old_spans] == [lab for _, _, lab in new_spans]
-        for (a, b, label) in new_spans:
+        for a, b, label in new_spans:
             assert (tuple(t.form for t in new[a:b]), label) in train_entities
         # tokens outside entities are untouched
         outside_old = [t.form for i, t in enumerate(orig) if t.ner == "O"]
@@ -198,20 +196,24 @@ def test_entity_substitution_augmentation_is_consistent(converted_training):
 def test_pseudo_name_augmentation_invents_unseen_names_of_the_same_type(converted_training):
     """``mode="pseudo"`` copies keep everything but the proper-noun name tokens, which
     become invented words that occur nowhere in the training data."""
-    from textkit.model.training import _entity_spans, augment_corpus, sentence_key
+    from textkit.model.conll import sentence_key
+    from textkit.model.corpora import _entity_spans, augment_corpus
 
     train, excluded = converted_training
     aug = augment_corpus(train, 1, seed=0, excluded_keys=excluded, mode="pseudo")
     assert aug[: len(train)] == train
-    extra = aug[len(train):]
+    extra = aug[len(train) :]
     assert len(extra) > 3000
     assert augment_corpus(train, 1, seed=0, excluded_keys=excluded, mode="pseudo") == aug
     known = {t.form.lower() for _, toks in train for t in toks}
     invented, k = 0, 0
     for src, new in extra:
         # copies come in the order of their originals; find this one's original
-        while not (train[k][0] + "#aug1" == src and len(train[k][1]) == len(new) and all(
-                o.form == n.form for o, n in zip(train[k][1], new) if o.ner == "O")):
+        while not (
+            train[k][0] + "#aug1" == src
+            and len(train[k][1]) == len(new)
+            and all(o.form == n.form for o, n in zip(train[k][1], new) if o.ner == "O")
+        ):
             k += 1
         old = train[k][1]
         k += 1
@@ -234,7 +236,8 @@ def test_pretraining_text_has_no_dev_or_test_sentence(tmp_path):
     """``spacy pretrain`` reads raw text: it must not contain the evaluation sentences."""
     import srsly
 
-    from textkit.model.training import pretraining_text, read_conll, training_sentences, ud_path
+    from textkit.model.conll import read_conll, training_sentences, ud_path
+    from textkit.model.train import pretraining_text
 
     def key(text: str) -> str:  # letters and digits only: immune to spacing and punctuation
         return "".join(ch for ch in text.lower() if ch.isalnum())
@@ -252,10 +255,10 @@ def test_training_defaults_are_unaugmented():
     """The shipped model was trained without augmentation; `textkit model train` must match."""
     import inspect
 
-    from textkit.model import training
+    from textkit.model import corpora, train
 
-    assert training.DEFAULT_AUGMENT_COPIES == 0
-    params = inspect.signature(training.train).parameters
+    assert corpora.DEFAULT_AUGMENT_COPIES == 0
+    params = inspect.signature(train.train).parameters
     assert params["augment_copies"].default == 0
     assert params["lr_total_steps"].default is None
     assert params["max_steps"].default == 8000

@@ -9,13 +9,13 @@ import sys
 import pandas as pd
 import pytest
 
+from tests.conftest import CODEBOOKS
 from textkit import InputError, OutputError, code_table
 from textkit.coding.run import LONG_COLUMNS
-from tests.conftest import CODEBOOKS
 
 SURVEY = (
     "id,ansatt,evu\n"
-    "11,0,\"MI, veiledning og gjeldsrådgivning på UiA\"\n"
+    '11,0,"MI, veiledning og gjeldsrådgivning på UiA"\n'
     "12,1,\n"
     "13,1,husker ikke\n"
     "14,0,Organisasjonspsykologi og ledelse\n"
@@ -51,7 +51,7 @@ def test_outputs_follow_the_contract(survey, tmp_path):
     assert first["code"].tolist() == ["veiledning_inkludering", "veiledning_inkludering", "okonomi_gjeld"]
     assert first["subcode"].tolist() == ["metodisk_relasjonell", "veiledning", ""]
     for row in first.itertuples():
-        assert row.unit_text[int(row.start):int(row.end)] == row.evidence
+        assert row.unit_text[int(row.start) : int(row.end)] == row.evidence
     uncoded = long[long["id"] == "13"]
     assert uncoded["code"].tolist() == [""] and uncoded["unit_text"].tolist() == ["husker ikke"]
 
@@ -97,15 +97,51 @@ def test_windows_1252_and_mojibake_rows_are_all_coded(tmp_path):
 
 def test_cli_code_writes_outputs_and_fails_in_one_line(survey, tmp_path):
     out = tmp_path / "cli"
-    ok = subprocess.run([sys.executable, "-m", "textkit.cli", "code", str(survey), "--id-col", "id",
-                         "--text-col", "evu", "--codebook", str(EVU), "--out", str(out), "--model", "blank"],
-                        capture_output=True, text=True)
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "textkit.cli",
+            "code",
+            str(survey),
+            "--id-col",
+            "id",
+            "--text-col",
+            "evu",
+            "--codebook",
+            str(EVU),
+            "--out",
+            str(out),
+            "--model",
+            "blank",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0, ok.stderr
     assert f"Outputs written to {out}" in ok.stdout
     assert (out / "codes_wide.csv").exists()
-    bad = subprocess.run([sys.executable, "-m", "textkit.cli", "code", str(survey), "--id-col", "id",
-                          "--text-col", "evu_fritekst", "--codebook", str(EVU), "--out", str(tmp_path / "x"),
-                          "--model", "blank"], capture_output=True, text=True)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "textkit.cli",
+            "code",
+            str(survey),
+            "--id-col",
+            "id",
+            "--text-col",
+            "evu_fritekst",
+            "--codebook",
+            str(EVU),
+            "--out",
+            str(tmp_path / "x"),
+            "--model",
+            "blank",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 1
     assert "error:" in bad.stderr and "column 'evu_fritekst' not found" in bad.stderr
     assert "Traceback" not in bad.stderr

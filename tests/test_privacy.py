@@ -20,16 +20,55 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from textkit.text.privacy import Redactor, fnr_valid
 from tests.conftest import CODEBOOKS, CORPORA, PROJECT
+from textkit.text.privacy import Redactor, fnr_valid
 
-FIRST = ["Kari", "Ole", "Ingrid", "Torstein", "Helge", "Therese", "Johannes", "Sigvald", "Ragnfrid", "Eldbjørg",
-         "Gunnveig", "Aslaug", "Tilda", "Siw", "Solfrid", "Vebjørn", "Åshild", "Synnøve", "Audun", "Berit"]
-LAST = ["Hansen", "Solberg", "Nordmann", "Moe", "Hovdenak", "Tveitnes", "Rimstad", "Bjørkhaug", "Kvamme",
-        "Vatnedal", "Fosholt", "Treider", "Steinnes", "Borg", "Sæle", "Gjerdrum", "Lysne", "Aasgaard", "Rønneberg",
-        "Hjelmeland"]
-VALID_FNR = ["15076500565", "01010750160", "41010750154", "24128845603"]   # control digits valid (41… is a D-number)
-INVALID_FNR = ["15076500566", "12345678901"]                              # fail the check: must stay
+FIRST = [
+    "Kari",
+    "Ole",
+    "Ingrid",
+    "Torstein",
+    "Helge",
+    "Therese",
+    "Johannes",
+    "Sigvald",
+    "Ragnfrid",
+    "Eldbjørg",
+    "Gunnveig",
+    "Aslaug",
+    "Tilda",
+    "Siw",
+    "Solfrid",
+    "Vebjørn",
+    "Åshild",
+    "Synnøve",
+    "Audun",
+    "Berit",
+]
+LAST = [
+    "Hansen",
+    "Solberg",
+    "Nordmann",
+    "Moe",
+    "Hovdenak",
+    "Tveitnes",
+    "Rimstad",
+    "Bjørkhaug",
+    "Kvamme",
+    "Vatnedal",
+    "Fosholt",
+    "Treider",
+    "Steinnes",
+    "Borg",
+    "Sæle",
+    "Gjerdrum",
+    "Lysne",
+    "Aasgaard",
+    "Rønneberg",
+    "Hjelmeland",
+]
+VALID_FNR = ["15076500565", "01010750160", "41010750154", "24128845603"]  # control digits valid (41… is a D-number)
+INVALID_FNR = ["15076500566", "12345678901"]  # fail the check: must stay
 PHONES = ["912 34 567", "+47 41 23 45 67", "22334455", "004799887766", "+4790011223"]
 TOPICS = ["sykefravær", "sikkerhet i mottaket", "økonomi og budsjett", "samarbeid med kommunen", "bemanning"]
 TEMPLATES = [
@@ -53,8 +92,15 @@ def planted_answers(n: int = 60, seed: int = 8) -> tuple[pd.DataFrame, list[str]
         first, last = rng.choice(FIRST), rng.choice(LAST)
         template = TEMPLATES[k % len(TEMPLATES)]
         email = f"{first.lower().replace('å', 'a').replace('ø', 'o').replace('æ', 'ae')}.{last.lower()}@nav.no"
-        values = {"first": first, "last": last, "topic": rng.choice(TOPICS), "phone": rng.choice(PHONES),
-                  "email": email, "fnr": VALID_FNR[k % len(VALID_FNR)], "bad": INVALID_FNR[k % len(INVALID_FNR)]}
+        values = {
+            "first": first,
+            "last": last,
+            "topic": rng.choice(TOPICS),
+            "phone": rng.choice(PHONES),
+            "email": email,
+            "fnr": VALID_FNR[k % len(VALID_FNR)],
+            "bad": INVALID_FNR[k % len(INVALID_FNR)],
+        }
         text = template.format(**values)
         rows.append({"id": k + 1, "ansatt": k % 2, "tekst": text})
         names += [values[key] for key in ("first", "last") if "{" + key + "}" in template]
@@ -93,13 +139,16 @@ def test_person_name_recall_with_the_shipped_model():
     from textkit.text.privacy import codebook_words
 
     known = codebook_words(load_codebook(CODEBOOKS / "evu_types.yaml")) | codebook_words(
-        load_codebook(CODEBOOKS / "partnership_agenda.yaml"))
+        load_codebook(CODEBOOKS / "partnership_agenda.yaml")
+    )
     with_codebook = Redactor(nlp=redactor.nlp, known_words=known)  # as `textkit code` redacts
     false_alarms = sum(redactor.redact(t).count("[person]") for t in answers if t.strip())
     false_with_codebook = sum(with_codebook.redact(t).count("[person]") for t in answers if t.strip())
-    print(f"\nperson names: recall {recall:.3f} ({found} of {found + missed}); false [person] in "
-          f"{len(answers)} synthetic answers without names: {false_alarms} ({false_with_codebook} with the "
-          f"codebooks' vocabulary known)")
+    print(
+        f"\nperson names: recall {recall:.3f} ({found} of {found + missed}); false [person] in "
+        f"{len(answers)} synthetic answers without names: {false_alarms} ({false_with_codebook} with the "
+        f"codebooks' vocabulary known)"
+    )
     assert recall >= 0.95
     assert false_alarms <= 5 and false_with_codebook <= 2
 
@@ -125,9 +174,13 @@ def test_no_planted_identifier_in_any_output(tmp_path):
     from tests.test_hostile_privacy import HOSTILE_PLANTED, hostile_secrets
 
     data, names, identifiers = planted_answers()
-    hostile = pd.DataFrame({"id": range(len(data) + 1, len(data) + 1 + len(HOSTILE_PLANTED)),
-                            "ansatt": [k % 2 for k in range(len(HOSTILE_PLANTED))],
-                            "tekst": [sentence for sentence, _, _ in HOSTILE_PLANTED]})
+    hostile = pd.DataFrame(
+        {
+            "id": range(len(data) + 1, len(data) + 1 + len(HOSTILE_PLANTED)),
+            "ansatt": [k % 2 for k in range(len(HOSTILE_PLANTED))],
+            "tekst": [sentence for sentence, _, _ in HOSTILE_PLANTED],
+        }
+    )
     data = pd.concat([data, hostile], ignore_index=True)
     identifiers = identifiers + hostile_secrets()
     survey = tmp_path / "planted.csv"
@@ -137,7 +190,8 @@ def test_no_planted_identifier_in_any_output(tmp_path):
     for row in data.itertuples():
         (inbox / f"nav-testvik_2025-03-{(row.id % 28) + 1:02d}_{row.id}.txt").write_text(
             f"Referat fra partnerskapsmøte\nNav Testvik\n\nSak 1/25 Sykefravær\n{row.tekst}\n\nEventuelt\n{row.tekst}\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     books = tmp_path / "codebooks"
     books.mkdir()
     shutil.copy(CODEBOOKS / "partnership_agenda.yaml", books)
@@ -145,21 +199,41 @@ def test_no_planted_identifier_in_any_output(tmp_path):
     out = tmp_path / "out"
     textkit = [sys.executable, "-m", "textkit.cli"]
     commands = [
-        ["code", str(survey), "--id-col", "id", "--text-col", "tekst", "--codebook", str(books / "partnership_agenda.yaml"),
-         "--out", str(out / "codes")],
+        [
+            "code",
+            str(survey),
+            "--id-col",
+            "id",
+            "--text-col",
+            "tekst",
+            "--codebook",
+            str(books / "partnership_agenda.yaml"),
+            "--out",
+            str(out / "codes"),
+        ],
         ["review", "export", str(out / "codes"), "--out", str(out / "review.xlsx")],
         ["report", str(out / "codes"), "--out", str(out / "report.html"), "--model", "blank"],
         ["kwic", str(survey), "--text-col", "tekst", "--term", "sykefravær", "--forms", "--out", str(out / "kwic.csv")],
         ["cloud", str(survey), "--text-col", "tekst", "--group-col", "ansatt", "--out", str(out / "clouds")],
-        ["minutes", "run", str(inbox), "--codebook", str(books / "partnership_agenda.yaml"), "--out", str(out / "minutes")],
+        [
+            "minutes",
+            "run",
+            str(inbox),
+            "--codebook",
+            str(books / "partnership_agenda.yaml"),
+            "--out",
+            str(out / "minutes"),
+        ],
         ["tables", str(out / "codes"), "--out", str(out / "tables")],
     ]
     for command in commands:
         result = subprocess.run(textkit + command, cwd=PROJECT, capture_output=True, text=True)
         assert result.returncode == 0, f"{command[0]}: {result.stderr}"
     # Names are checked as "First Last" and as surnames (first names alone can be ordinary words in other files).
-    full_names = sorted({f"{f} {l}" for f in FIRST for l in LAST if f"{f} {l}" in " ".join(data["tekst"])})
-    surnames = sorted({l for l in LAST if any(f" {l}" in t for t in data["tekst"])} - {"Moe", "Borg"})
+    full_names = sorted(
+        {f"{first} {last}" for first in FIRST for last in LAST if f"{first} {last}" in " ".join(data["tekst"])}
+    )
+    surnames = sorted({last for last in LAST if any(f" {last}" in t for t in data["tekst"])} - {"Moe", "Borg"})
     hits = _scan(out, full_names + surnames + identifiers)
     assert hits == [], hits[:20]
     # Invalid fødselsnummer are not masked: they are case numbers, not identities.
@@ -168,8 +242,9 @@ def test_no_planted_identifier_in_any_output(tmp_path):
     assert long["unit_text"].str.contains(r"\[fnr\]").any() and long["unit_text"].str.contains(r"\[e-post\]").any()
 
 
-@pytest.mark.parametrize("column,codebook", [("evu_fritekst", "evu_types.yaml"),
-                                             ("partnerskap_fritekst", "partnership_agenda.yaml")])
+@pytest.mark.parametrize(
+    "column,codebook", [("evu_fritekst", "evu_types.yaml"), ("partnerskap_fritekst", "partnership_agenda.yaml")]
+)
 def test_codes_identical_with_and_without_redaction(column, codebook):
     from textkit.coding.run import code_table
 

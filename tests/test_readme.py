@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from textkit.cli import app
 from tests.conftest import PROJECT
+from textkit.cli import app
 
 
 def command_names(typer_app, prefix=""):
@@ -31,7 +31,7 @@ def test_python_api_example_runs(tmp_path):
     import sys
 
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Python API"):readme.index("## Codebooks")]
+    section = readme[readme.index("## Python API") : readme.index("## Codebooks")]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     for name in ("corpora", "codebooks"):
         (tmp_path / name).symlink_to(PROJECT / name)

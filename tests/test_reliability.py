@@ -21,15 +21,30 @@ import pytest
 from openpyxl import Workbook
 
 from textkit.errors import InputError, OutputError
-from textkit.review.reliability import (CoderSheet, agree, agreement, nominal_alpha, read_coder, reading)
+from textkit.review.reliability import (
+    CoderSheet,
+    agree,
+    agreement,
+    nominal_alpha,
+    read_coder,
+    reading,
+)
 
 PROJECT = Path(__file__).resolve().parents[1]
 CATS = ["veiledning_inkludering", "ledelse_organisasjon"]
 FIXED = ["enhet", "id", "enhet_nr", "tekst", "forslag", "evidens"]
 
 
-def review_sheet(path: Path, rows: dict[str, dict[str, object]], categories=CATS, version="1.0.0",
-                 coder="", texts: dict[str, str] | None = None, book="evu_types", meta=True) -> Path:
+def review_sheet(
+    path: Path,
+    rows: dict[str, dict[str, object]],
+    categories=CATS,
+    version="1.0.0",
+    coder="",
+    texts: dict[str, str] | None = None,
+    book="evu_types",
+    meta=True,
+) -> Path:
     """A review workbook in the `textkit review export` format, filled in as a coder would."""
     workbook = Workbook()
     sheet = workbook.active
@@ -41,9 +56,15 @@ def review_sheet(path: Path, rows: dict[str, dict[str, object]], categories=CATS
         sheet.append([key, respondent, int(unit), text, "", ""] + [values.get(c) for c in categories] + [None])
     if meta:
         hidden = workbook.create_sheet("_textkit")
-        for pair in [("key", "value"), ("codebook_id", book), ("codebook_version", version),
-                     ("codebook_sha256", ""), ("run_id", "run-1"), ("categories", ";".join(categories)),
-                     ("coder", coder)]:
+        for pair in [
+            ("key", "value"),
+            ("codebook_id", book),
+            ("codebook_version", version),
+            ("codebook_sha256", ""),
+            ("run_id", "run-1"),
+            ("categories", ";".join(categories)),
+            ("coder", coder),
+        ]:
             hidden.append(list(pair))
         hidden.sheet_state = "hidden"
     workbook.save(path)
@@ -96,7 +117,9 @@ def test_two_coders_without_missing_data_match_hand_computation(tmp_path):
     assert round(row["alpha"], 3) == 0.604
     assert row["reading"] == "ikke pålitelig"
     assert result.disagreements[["unit_key", "category", "Anne", "Bjørn", "text"]].values.tolist() == [
-        ["4#1", CATS[0], 1, 0, "svar 4#1"], ["10#1", CATS[0], 0, 1, "svar 10#1"]]
+        ["4#1", CATS[0], 1, 0, "svar 4#1"],
+        ["10#1", CATS[0], 0, 1, "svar 10#1"],
+    ]
     # The second category is blank in both sheets: nothing to compare, said so rather than a number.
     other = result.table.set_index("category").loc[CATS[1]]
     assert other["n_pairable"] == 0 and math.isnan(other["alpha"]) and other["reading"] == "udefinert"
@@ -112,10 +135,12 @@ def test_two_coders_without_missing_data_match_hand_computation(tmp_path):
 #   C:     .  3  3  3  2  3  4  2  2  5  1  .
 #   D:     1  2  3  3  2  4  4  1  2  5  1  .
 nan = np.nan
-KRIPPENDORFF_2011 = [[1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
-                     [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
-                     [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
-                     [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]]
+KRIPPENDORFF_2011 = [
+    [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+    [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
+]
 # Contributions per unit (weight 1/(m_u − 1) per ordered pair):
 #   u1  {1,1,1}    m=3: 6 pairs × 1/2            → o11 += 3
 #   u2  {2,2,3,2}  m=4: 2-2 6 pairs, 2-3 3, 3-2 3 → o22 += 2, o23 += 1, o32 += 1
@@ -138,15 +163,22 @@ KRIPPENDORFF_2011 = [[1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
 # Σ o_cc = 7 + 10 + 8 + 4 + 3 = 32, so Σ_{c≠k} o_ck = 40 − 32 = 8;
 # n² − Σ n_c² = 1600 − (81 + 169 + 100 + 25 + 9) = 1600 − 384 = 1216.
 # α = 1 − 39 · 8 / 1216 = 1 − 312/1216 = .743
-HAND_2011 = np.array([[7, 4 / 3, 1 / 3, 1 / 3, 0], [4 / 3, 10, 4 / 3, 1 / 3, 0], [1 / 3, 4 / 3, 8, 1 / 3, 0],
-                      [1 / 3, 1 / 3, 1 / 3, 4, 0], [0, 0, 0, 0, 3]])
+HAND_2011 = np.array(
+    [
+        [7, 4 / 3, 1 / 3, 1 / 3, 0],
+        [4 / 3, 10, 4 / 3, 1 / 3, 0],
+        [1 / 3, 4 / 3, 8, 1 / 3, 0],
+        [1 / 3, 1 / 3, 1 / 3, 4, 0],
+        [0, 0, 0, 0, 3],
+    ]
+)
 
 
 def test_krippendorff_2011_example_with_missing_data():
     n_c = HAND_2011.sum(axis=1)
     n = n_c.sum()
     assert n_c.tolist() == pytest.approx([9, 13, 10, 5, 3]) and n == pytest.approx(40)
-    by_hand = 1 - (n - 1) * (n - np.trace(HAND_2011)) / (n ** 2 - (n_c ** 2).sum())
+    by_hand = 1 - (n - 1) * (n - np.trace(HAND_2011)) / (n**2 - (n_c**2).sum())
     alpha, note = nominal_alpha(KRIPPENDORFF_2011)
     assert round(by_hand, 3) == 0.743
     assert round(alpha, 3) == 0.743 and alpha == pytest.approx(by_hand) and note == ""
@@ -177,9 +209,12 @@ THREE = {"A": [1, 0, 1, 0, 1], "B": [1, 0, 0, 0, 1], "C": [1, 0, 1, 0]}
 
 
 def test_three_coders_with_a_unit_missing_for_one(tmp_path):
-    paths = [review_sheet(tmp_path / f"{name}.xlsx", column(values), coder=name,
-                          texts={"3#1": "Veiledningsstudiet ved OsloMet"})
-             for name, values in THREE.items()]
+    paths = [
+        review_sheet(
+            tmp_path / f"{name}.xlsx", column(values), coder=name, texts={"3#1": "Veiledningsstudiet ved OsloMet"}
+        )
+        for name, values in THREE.items()
+    ]
     result = agree(paths)
     row = result.table.set_index("category").loc[CATS[0]]
     assert row["n_units"] == 5 and row["n_pairable"] == 5 and row["n_coded_all"] == 4 and row["n_values"] == 14
@@ -198,6 +233,7 @@ def test_three_coders_with_a_unit_missing_for_one(tmp_path):
 
 
 # -------------------------------------------------------------------- overall alpha, degenerate cases
+
 
 def test_overall_alpha_pools_unit_category_decisions_and_no_variation_is_nan():
     # Category c as in the two-coder case; category d: both coders say 0 for all ten units.
@@ -235,10 +271,12 @@ def test_reading_thresholds_and_display_never_rounds_up_to_a_threshold():
     markdown = agreement([sheet_of("A", {"c": A_VALUES}, keys), sheet_of("B", {"c": B_VALUES}, keys)]).to_markdown()
     assert "| 0.604 " in markdown and "ikke pålitelig" in markdown
     from textkit.review.reliability import _alpha_text
+
     assert _alpha_text(0.79996) == "0.7999" and _alpha_text(0.6666) == "0.6666" and _alpha_text(0.7347) == "0.735"
 
 
 # ------------------------------------------------------------------------------------ refused input
+
 
 def test_value_other_than_0_1_blank_is_refused_with_the_cell(tmp_path):
     rows = column([1, 0, "ja", 1])
@@ -281,6 +319,7 @@ def test_malformed_sheets_are_refused_with_what_is_wrong(tmp_path):
         read_coder(tmp_path / "other.xlsx")
     path = review_sheet(tmp_path / "renamed.xlsx", column([1]))
     from openpyxl import load_workbook
+
     workbook = load_workbook(path)
     workbook["Gjennomgang"]["G1"] = "veiledning"
     workbook.save(path)
@@ -294,6 +333,7 @@ def test_malformed_sheets_are_refused_with_what_is_wrong(tmp_path):
 
 # --------------------------------------------------------------------------- the machine as a coder
 
+
 @pytest.fixture(scope="module")
 def machine(tmp_path_factory) -> Path:
     from textkit.coding.run import code_table
@@ -301,8 +341,14 @@ def machine(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("machine")
     for name in ("evu_types.yaml", "codebook.lock"):
         shutil.copy(PROJECT / "codebooks" / name, folder / name)
-    code_table(PROJECT / "corpora" / "survey_2025.csv", "id", "evu_fritekst", folder / "evu_types.yaml",
-               out=folder / "out", model="blank")
+    code_table(
+        PROJECT / "corpora" / "survey_2025.csv",
+        "id",
+        "evu_fritekst",
+        folder / "evu_types.yaml",
+        out=folder / "out",
+        model="blank",
+    )
     return folder / "out"
 
 
@@ -312,8 +358,8 @@ def test_machine_folder_reads_codes_long_per_unit(machine):
     assert coder.name == "maskin" and coder.codebook_id == "evu_types" and coder.codebook_version == "1.0.0"
     assert coder.categories[0] == "veiledning_inkludering" and len(coder.categories) == 6
     keys = (long["id"] + "#" + long["unit"]).unique()
-    assert sorted(coder.data.index) == sorted(keys)                   # every coded unit, empty answers not
-    assert coder.data.notna().all().all()                            # the machine decides every category
+    assert sorted(coder.data.index) == sorted(keys)  # every coded unit, empty answers not
+    assert coder.data.notna().all().all()  # the machine decides every category
     first = long.iloc[0]
     assert coder.data.at[f"{first['id']}#{first['unit']}", first["code"]] == 1.0
     uncoded = long[long["code"] == ""]
@@ -338,20 +384,25 @@ def test_reviewer_against_machine(machine, tmp_path):
     table = result.table.set_index("category")
     assert result.coders == ["Kari", "maskin"]
     assert table.at["veiledning_inkludering", "n_pairable"] == 10
-    assert table.at["veiledning_inkludering", "n_units"] == len(machine_coder.data)   # union of units
+    assert table.at["veiledning_inkludering", "n_units"] == len(machine_coder.data)  # union of units
     assert round(table.at["veiledning_inkludering", "percent_agreement"], 3) == 0.900
     assert table.at["ledelse_organisasjon", "n_pairable"] == 9
-    assert result.overall["n_pairable"] == 59                                 # 10 units × 6 categories − 1 blank
+    assert result.overall["n_pairable"] == 59  # 10 units × 6 categories − 1 blank
     assert result.disagreements[["unit_key", "category", "text"]].values.tolist() == [
-        [flipped, "veiledning_inkludering", f"(maskert) {flipped}"]]
+        [flipped, "veiledning_inkludering", f"(maskert) {flipped}"]
+    ]
 
 
 def test_write_outputs_atomically_and_refuse_overwrite(tmp_path):
     keys = [f"{i}#1" for i in range(1, 11)]
     result = agreement([sheet_of("A", {"c": A_VALUES}, keys), sheet_of("B", {"c": B_VALUES}, keys)])
     files = result.write(tmp_path / "rel")
-    assert sorted(p.name for p in files) == ["disagreements.csv", "reliability.csv", "reliability.md",
-                                             "reliability_pairs.csv"]
+    assert sorted(p.name for p in files) == [
+        "disagreements.csv",
+        "reliability.csv",
+        "reliability.md",
+        "reliability_pairs.csv",
+    ]
     table = pd.read_csv(tmp_path / "rel" / "reliability.csv", encoding="utf-8-sig")
     assert table["category"].tolist() == ["c", "(alle)"] and round(table.at[0, "alpha"], 3) == 0.604
     assert len(pd.read_csv(tmp_path / "rel" / "disagreements.csv", encoding="utf-8-sig")) == 2

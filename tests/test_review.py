@@ -18,12 +18,12 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from textkit.errors import InputError
+from tests.conftest import CODEBOOKS, CORPORA
 from textkit.coding.run import code_table
+from textkit.coding.store import decisions, final_codes
+from textkit.errors import InputError
 from textkit.review.audit_report import write_report
 from textkit.review.round_trip import export_review, import_review
-from textkit.coding.store import decisions, final_codes
-from tests.conftest import CODEBOOKS, CORPORA
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
@@ -35,8 +35,14 @@ def coded(tmp_path):
     shutil.copy(CODEBOOKS / "partnership_agenda.yaml", books)
     shutil.copy(CODEBOOKS / "codebook.lock", books)
     out = tmp_path / "codes"
-    code_table(CORPORA / "survey_2025.sav", "id", "partnerskap_fritekst", books / "partnership_agenda.yaml",
-               out=out, model="blank")
+    code_table(
+        CORPORA / "survey_2025.sav",
+        "id",
+        "partnerskap_fritekst",
+        books / "partnership_agenda.yaml",
+        out=out,
+        model="blank",
+    )
     return out
 
 
@@ -76,8 +82,11 @@ def test_review_round_trip(coded, tmp_path):
     before = final_codes(coded, ["sikkerhet", "tjenester"])
     has_security = before.index[before["sikkerhet"] == 1][0]
     lacks_security = before.index[before["sikkerhet"] == 0][0]
-    edits = {(has_security, "sikkerhet"): 0, (lacks_security, "sikkerhet"): 1, (lacks_security, "tjenester"):
-             int(1 - before.at[lacks_security, "tjenester"])}
+    edits = {
+        (has_security, "sikkerhet"): 0,
+        (lacks_security, "sikkerhet"): 1,
+        (lacks_security, "tjenester"): int(1 - before.at[lacks_security, "tjenester"]),
+    }
     _fill(sheet, tmp_path / "filled.xlsx", edits)
     result = import_review(tmp_path / "filled.xlsx", coded, "Kari")
     assert result.decisions_added == 3 and result.units_changed == 2 and result.codes_changed == 3
@@ -120,6 +129,39 @@ def test_review_import_refusals(coded, tmp_path):
     assert decisions(coded).query("source == 'human'").empty  # nothing stored from refused sheets
 
 
+def test_review_import_refuses_a_sheet_from_an_earlier_coding_run(coded, tmp_path):
+    # Run A: the reviewer gets a sheet and fills it in.
+    sheet = export_review(coded, tmp_path / "review.xlsx")
+    run_a = dict(load_workbook(sheet)["_textkit"].iter_rows(min_row=2, values_only=True))["run_id"]
+    before = final_codes(coded, ["sikkerhet"])
+    unit = before.index[before["sikkerhet"] == 1][0]
+    _fill(sheet, tmp_path / "filled.xlsx", {(unit, "sikkerhet"): 0})
+    # Meanwhile the answers are coded again into the same folder (run B, same codebook, same units).
+    code_table(
+        CORPORA / "survey_2025.sav",
+        "id",
+        "partnerskap_fritekst",
+        tmp_path / "codebooks" / "partnership_agenda.yaml",
+        out=coded,
+        model="blank",
+        force=True,
+    )
+    runs = decisions(coded)["run_id"].unique().tolist()
+    assert len(runs) == 2 and runs[0] == run_a  # so only the run id tells the old sheet from a new one
+    stored = decisions(coded)
+    with pytest.raises(InputError) as error:
+        import_review(tmp_path / "filled.xlsx", coded, "Kari")
+    message = str(error.value)
+    assert "filled.xlsx" in message and f"made for coding run {run_a}" in message
+    assert f"latest run in {coded} is {runs[1]}" in message and "Export a new review sheet" in message
+    assert "\n" not in message
+    pd.testing.assert_frame_equal(decisions(coded), stored)  # nothing stored
+    assert not (coded / "final_codes.csv").exists()
+    # A sheet exported from run B is accepted.
+    _fill(export_review(coded, tmp_path / "new.xlsx"), tmp_path / "new_filled.xlsx", {(unit, "sikkerhet"): 0})
+    assert import_review(tmp_path / "new_filled.xlsx", coded, "Kari").decisions_added == 1
+
+
 def test_report_contents(coded, tmp_path):
     sheet = export_review(coded, tmp_path / "review.xlsx")
     units = final_codes(coded, ["sikkerhet"])
@@ -130,15 +172,28 @@ def test_report_contents(coded, tmp_path):
     import_review(tmp_path / "second.xlsx", coded, "Ola")
     page = write_report(coded, tmp_path / "report.html", self_test_model="blank").read_text(encoding="utf-8")
     assert "Enighet mellom kodere (Kari, Ola)" in page and "Enheter der koderne er uenige (1)" in page
-    for text in ("Innhold", "Kjøringen", "Kodeboken", "Endringslogg", "Kodebokens selvtest", "54 av 54 kontroller",
-                 "Antall per kategori", "Sikkerhet og beredskap", "<mark>", "Enheter uten kode",
-                 "Beslutninger som overstyrer maskinen (1)", "Kari"):  # Ola agrees with the machine
+    for text in (
+        "Innhold",
+        "Kjøringen",
+        "Kodeboken",
+        "Endringslogg",
+        "Kodebokens selvtest",
+        "54 av 54 kontroller",
+        "Antall per kategori",
+        "Sikkerhet og beredskap",
+        "<mark>",
+        "Enheter uten kode",
+        "Beslutninger som overstyrer maskinen (1)",
+        "Kari",
+    ):  # Ola agrees with the machine
         assert text in page, text
     assert "http://" not in page and "https://" not in page and "<script" not in page and "<link" not in page
 
 
-@pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
-                    reason="Debian chromium/chromedriver not installed (make test installs them as root)")
+@pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER),
+    reason="Debian chromium/chromedriver not installed (make test installs them as root)",
+)
 def test_report_in_headless_chromium(coded, tmp_path):
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
@@ -146,8 +201,13 @@ def test_report_in_headless_chromium(coded, tmp_path):
 
     report = write_report(coded, tmp_path / "report.html", self_test_model="blank")
     options = Options()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1400,1000"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+    ):
         options.add_argument(argument)
     options.binary_location = CHROMIUM
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})

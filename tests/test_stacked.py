@@ -9,7 +9,6 @@ import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
-from textkit.model.training import data_dir
 from textkit.model.components import (
     EntityTyper,
     FunctionWordTagger,
@@ -17,6 +16,7 @@ from textkit.model.components import (
     entity_features,
     function_word_features,
 )
+from textkit.model.conll import data_dir
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "textkit" / "model" / "nb_textkit_sm"
 NORNE = data_dir()
@@ -83,38 +83,47 @@ def test_function_word_tagger_only_touches_function_words():
     lower = ["han", "har", "sett", "huset"]
     pos, lemmas, forms = ["PRON", "VERB", "VERB", "NOUN"], ["han", "ha", "se", "hus"], ["", "Fin", "Part", ""]
     X = [function_word_features(lower, pos, lemmas, forms, 1)] * 3
-    X += [function_word_features(["han", "har", "huset"], ["PRON", "VERB", "NOUN"],
-                                 ["han", "ha", "hus"], ["", "Fin", ""], 1)] * 3
+    X += [
+        function_word_features(
+            ["han", "har", "huset"], ["PRON", "VERB", "NOUN"], ["han", "ha", "hus"], ["", "Fin", ""], 1
+        )
+    ] * 3
     tagger = FunctionWordTagger("function_words", prior=0.0)
     tagger.model = SparseLinear.fit(X, ["AUX"] * 3 + ["VERB"] * 3, min_count=1)
     vocab = spacy.blank("nb").vocab
-    doc = Doc(vocab, words=["Han", "har", "sett", "huset"], pos=pos, lemmas=lemmas,
-              morphs=["", "VerbForm=Fin", "VerbForm=Part", ""])
+    doc = Doc(
+        vocab,
+        words=["Han", "har", "sett", "huset"],
+        pos=pos,
+        lemmas=lemmas,
+        morphs=["", "VerbForm=Fin", "VerbForm=Part", ""],
+    )
     tagger(doc)
     assert [t.pos_ for t in doc] == ["PRON", "AUX", "VERB", "NOUN"]
 
 
-@pytest.mark.skipif(not (MODEL_DIR / "entity_typer").is_dir(),
-                    reason="the shipped model has no stacked components")
+@pytest.mark.skipif(not (MODEL_DIR / "entity_typer").is_dir(), reason="the shipped model has no stacked components")
 def test_shipped_model_has_stacked_components_that_load_without_textkit_import(tmp_path):
     # a fresh interpreter without `import textkit`: the spacy_factories entry points must do it
     import subprocess
     import sys
 
-    code = ("import spacy, sys; nlp = spacy.load(sys.argv[1]); "
-            "print(','.join(nlp.pipe_names))")
-    out = subprocess.run([sys.executable, "-c", code, str(MODEL_DIR)], capture_output=True,
-                         text=True, cwd=tmp_path, check=True).stdout
+    code = "import spacy, sys; nlp = spacy.load(sys.argv[1]); print(','.join(nlp.pipe_names))"
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(MODEL_DIR)], capture_output=True, text=True, cwd=tmp_path, check=True
+    ).stdout
     names = out.strip().split(",")
     assert names.index("function_words") > names.index("trainable_lemmatizer")
     assert names.index("entity_typer") > names.index("ner")
 
 
-@pytest.mark.skipif(not ((MODEL_DIR / "entity_typer").is_dir() and UD_DEV.exists()),
-                    reason="needs the shipped stacked model and the UD dev file")
+@pytest.mark.skipif(
+    not ((MODEL_DIR / "entity_typer").is_dir() and UD_DEV.exists()),
+    reason="needs the shipped stacked model and the UD dev file",
+)
 def test_stacked_components_help_on_ud_dev():
     """On the first 400 dev sentences the second pass must not lower NER F or POS accuracy."""
-    from textkit.model.training import score_pipeline
+    from textkit.model.evaluate import score_pipeline
 
     nlp = spacy.load(MODEL_DIR)
     full = score_pipeline(nlp, UD_DEV, limit=400)

@@ -18,19 +18,23 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from textkit.codebook.book import load_codebook
-from textkit.errors import InputError, OutputError
-from textkit.coding.run import code_table
+from tests.conftest import CODEBOOKS, CORPORA, unreleased_edit
 from textkit.analysis.table_files import write_tables
 from textkit.analysis.tables import crosstab
-from tests.conftest import CODEBOOKS, CORPORA, unreleased_edit
+from textkit.codebook.book import load_codebook
+from textkit.coding.run import code_table
+from textkit.errors import InputError, OutputError
 
 
 @pytest.fixture(scope="module")
 def small_book(tmp_path_factory):
     folder = tmp_path_factory.mktemp("book")
     data = {
-        "id": "small", "title": "Liten kodebok", "version": "1.0.0", "language": "nb", "unit": "answer",
+        "id": "small",
+        "title": "Liten kodebok",
+        "version": "1.0.0",
+        "language": "nb",
+        "unit": "answer",
         "changelog": [{"version": "1.0.0", "date": "2026-11-23", "changes": "test"}],
         "categories": [
             {"id": "a", "label": "Kategori A", "definition": "a", "terms": ["alfa"], "competence": True},
@@ -96,16 +100,28 @@ def partnership_codes(tmp_path_factory):
     book = tmp_path_factory.mktemp("codebooks")
     shutil.copy(CODEBOOKS / "partnership_agenda.yaml", book)
     shutil.copy(CODEBOOKS / "codebook.lock", book)
-    code_table(CORPORA / "survey_2025.sav", "id", "partnerskap_fritekst", book / "partnership_agenda.yaml",
-               out=folder / "codes", model="blank")
+    code_table(
+        CORPORA / "survey_2025.sav",
+        "id",
+        "partnerskap_fritekst",
+        book / "partnership_agenda.yaml",
+        out=folder / "codes",
+        model="blank",
+    )
     return folder / "codes"
 
 
 def test_tables_files_from_a_coding_folder(partnership_codes, tmp_path):
     result = write_tables(partnership_codes, tmp_path / "t")
     names = {p.name for p in result.files}
-    assert {"tabell7.csv", "krysstabell_ansatt.csv", "tabeller.xlsx", "tabeller.md", "figur_ansatt.png",
-            "figur_ansatt.svg"} <= names
+    assert {
+        "tabell7.csv",
+        "krysstabell_ansatt.csv",
+        "tabeller.xlsx",
+        "tabeller.md",
+        "figur_ansatt.png",
+        "figur_ansatt.svg",
+    } <= names
     book = load_workbook(tmp_path / "t" / "tabeller.xlsx")
     assert book.sheetnames == ["Tabell 7", "Krysstabell ansatt"]
     sheet = book["Krysstabell ansatt"]

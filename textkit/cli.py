@@ -15,7 +15,6 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -35,8 +34,9 @@ app = typer.Typer(
 codebook_app = typer.Typer(help="Validate, self-test, lock, compare (diff) and export codebooks.", no_args_is_help=True)
 model_app = typer.Typer(help="Train and evaluate textkit's own Norwegian spaCy pipeline.", no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
-review_app = typer.Typer(help="Human review of coding decisions in Excel, stored in the decisions store.",
-                         no_args_is_help=True)
+review_app = typer.Typer(
+    help="Human review of coding decisions in Excel, stored in the decisions store.", no_args_is_help=True
+)
 app.add_typer(review_app, name="review")
 minutes_app = typer.Typer(help="Batch-process partnership-meeting minutes (PDF, DOCX, TXT, EML).", no_args_is_help=True)
 app.add_typer(model_app, name="model")
@@ -80,7 +80,7 @@ def say(text: str) -> None:
 def demo(
     out: Path = typer.Option(Path("outputs/demo"), help="Folder for all demo outputs."),
     force: bool = typer.Option(False, "--force", help="Replace outputs of an earlier demo run."),
-    model: Optional[str] = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
+    model: str | None = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
 ) -> None:
     """Run the whole pipeline on the bundled data: both survey questions coded, tabulated, charted, merged and audited; clouds; minutes.
 
@@ -91,9 +91,15 @@ def demo(
     result = run_demo(out, force=force, model=model, show_progress=True)
     nlp = result.evu.run["nlp"]
     say(f"NLP model: {nlp['name']} {nlp['version']} ({nlp['reason']})")
-    console.print(_frame_table(result.tabell7.drop(columns=["kategori", "Eksempler"]), "Tabell 7. Type etter- og videreutdanning"))
-    console.print(_frame_table(result.tabell8.drop(columns=["delkategori"]),
-                               "Tabell 8. Deltyper innen brukeroppfølging, veiledning og inkludering"))
+    console.print(
+        _frame_table(result.tabell7.drop(columns=["kategori", "Eksempler"]), "Tabell 7. Type etter- og videreutdanning")
+    )
+    console.print(
+        _frame_table(
+            result.tabell8.drop(columns=["delkategori"]),
+            "Tabell 8. Deltyper innen brukeroppfølging, veiledning og inkludering",
+        )
+    )
     partnership = result.tables["partnerskap"].crosstab_table
     shown = partnership[["Kategori"] + [c for c in partnership.columns if c.endswith(": antall")] + ["p"]]
     console.print(_frame_table(shown, "Temaer på partnerskapsmøtene, etter kommunal/statlig ansettelse (antall svar)"))
@@ -103,13 +109,15 @@ def demo(
     say(f"Word clouds of the partnership answers (figures 20–21): {result.out / 'partnerskap' / 'ordskyer'}")
     say("Audit reports: " + ", ".join(str(p) for p in result.reports.values()))
     m = result.minutes.counts
-    say(f"Minutes ({result.out / 'referater'}): {m['found']} files, {m['done']} new documents coded, "
-                  f"{m['skipped']} unchanged since the last demo; see summary.md")
+    say(
+        f"Minutes ({result.out / 'referater'}): {m['found']} files, {m['done']} new documents coded, "
+        f"{m['skipped']} unchanged since the last demo; see summary.md"
+    )
 
 
 @app.command()
 @friendly
-def info(model: Optional[str] = typer.Option(None, help="Resolve this model instead of the default.")) -> None:
+def info(model: str | None = typer.Option(None, help="Resolve this model instead of the default.")) -> None:
     """Show versions and which Norwegian NLP pipeline is active, and why."""
     import spacy
 
@@ -132,11 +140,15 @@ def code(
     text_col: str = typer.Option(..., "--text-col", help="Free-text column to code."),
     codebook: Path = typer.Option(..., "--codebook", help="Codebook YAML file."),
     out: Path = typer.Option(..., "--out", help="Output folder for codes_long.csv, codes_wide.csv, run.json."),
-    sheet: Optional[str] = typer.Option(None, help="Excel sheet (default: the first)."),
-    model: Optional[str] = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
+    sheet: str | None = typer.Option(None, help="Excel sheet (default: the first)."),
+    model: str | None = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
     force: bool = typer.Option(False, "--force", help="Replace outputs already in --out."),
-    no_redact: bool = typer.Option(False, "--no-redact", help="Write unit text and evidence unredacted (recorded in run.json)."),
-    store_raw: bool = typer.Option(False, "--store-raw", help="Keep the raw unit text in decisions.sqlite (outputs stay redacted)."),
+    no_redact: bool = typer.Option(
+        False, "--no-redact", help="Write unit text and evidence unredacted (recorded in run.json)."
+    ),
+    store_raw: bool = typer.Option(
+        False, "--store-raw", help="Keep the raw unit text in decisions.sqlite (outputs stay redacted)."
+    ),
 ) -> None:
     """Code a free-text column with a codebook (SPEC §5).
 
@@ -145,11 +157,24 @@ def code(
     """
     from textkit.coding.run import code_table
 
-    result = code_table(input, id_col, text_col, codebook, out=out, sheet=sheet, model=model, force=force,
-                        show_progress=True, redact=not no_redact, store_raw=store_raw)
+    result = code_table(
+        input,
+        id_col,
+        text_col,
+        codebook,
+        out=out,
+        sheet=sheet,
+        model=model,
+        force=force,
+        show_progress=True,
+        redact=not no_redact,
+        store_raw=store_raw,
+    )
     counts = result.run["counts"]
-    say(f"{counts['rows_in']} rows, {counts['answers']} answers, {counts['empty']} empty; "
-                  f"{counts['units']} units ({counts['units_by_status'].get('uncoded', 0)} uncoded)")
+    say(
+        f"{counts['rows_in']} rows, {counts['answers']} answers, {counts['empty']} empty; "
+        f"{counts['units']} units ({counts['units_by_status'].get('uncoded', 0)} uncoded)"
+    )
     say(f"Outputs written to {out}")
 
 
@@ -158,12 +183,15 @@ def code(
 def tables(
     codes: Path = typer.Argument(..., help="Output folder of 'textkit code'."),
     out: Path = typer.Option(..., "--out", help="Folder for the tables (CSV, tabeller.xlsx, tabeller.md, figure)."),
-    survey: Optional[Path] = typer.Option(None, help="Survey file with the group column (default: the coded file)."),
-    id_col: Optional[str] = typer.Option(None, "--id-col", help="Id column in --survey (default: the one used to code)."),
-    group_col: Optional[str] = typer.Option(None, "--group-col", help="Group variable for the crosstab and chart "
-                                            "(default: 'ansatt' where the survey has it)."),
+    survey: Path | None = typer.Option(None, help="Survey file with the group column (default: the coded file)."),
+    id_col: str | None = typer.Option(None, "--id-col", help="Id column in --survey (default: the one used to code)."),
+    group_col: str | None = typer.Option(
+        None,
+        "--group-col",
+        help="Group variable for the crosstab and chart (default: 'ansatt' where the survey has it).",
+    ),
     no_group: bool = typer.Option(False, "--no-group", help="Only Tabell 7/8, no crosstab or chart."),
-    sheet: Optional[str] = typer.Option(None, help="Excel sheet of --survey."),
+    sheet: str | None = typer.Option(None, help="Excel sheet of --survey."),
     min_cell: int = typer.Option(5, "--min-cell", help="Suppress counts of 1..N-1 respondents (0 = no suppression)."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Draw the bar chart (PNG and SVG)."),
     force: bool = typer.Option(False, "--force", help="Replace tables already in --out."),
@@ -174,18 +202,26 @@ def tables(
     Small cells are suppressed («<5»). Example:
     textkit tables outputs/evu --out outputs/evu/tabeller --group-col ansatt
     """
-    from textkit.analysis.table_files import write_tables
+    from textkit.analysis.table_files import DEFAULT_GROUP, write_tables
 
-    from textkit.analysis.table_files import DEFAULT_GROUP
-
-    result = write_tables(codes, out, survey=survey, id_col=id_col,
-                          group_col=None if no_group else (group_col or DEFAULT_GROUP), sheet=sheet,
-                          min_cell=min_cell, charts=charts, force=force, require_group=group_col is not None)
+    result = write_tables(
+        codes,
+        out,
+        survey=survey,
+        id_col=id_col,
+        group_col=None if no_group else (group_col or DEFAULT_GROUP),
+        sheet=sheet,
+        min_cell=min_cell,
+        charts=charts,
+        force=force,
+        require_group=group_col is not None,
+    )
     for note in result.notes:
         say(note)
     if result.crosstab is not None:
-        shown = result.crosstab_table[["Kategori"] + [c for c in result.crosstab_table.columns if c.endswith(": %")]
-                                      + ["Test", "p"]]
+        shown = result.crosstab_table[
+            ["Kategori"] + [c for c in result.crosstab_table.columns if c.endswith(": %")] + ["Test", "p"]
+        ]
         console.print(_frame_table(shown, f"Andel som nevner kategorien, etter {group_col or DEFAULT_GROUP}"))
     say(f"Tables written to {out}: " + ", ".join(p.name for p in result.files))
 
@@ -196,10 +232,10 @@ def merge(
     survey: Path = typer.Argument(..., help="Survey file (.sav, .xlsx or .csv) to add the coded variables to."),
     codes: Path = typer.Argument(..., help="Output folder of 'textkit code'."),
     id_col: str = typer.Option(..., "--id-col", help="Id column in the survey."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Merged file (default: next to the survey, <name>_<prefix>)."),
-    prefix: Optional[str] = typer.Option(None, help="Variable name prefix (default: the codebook id)."),
-    sheet: Optional[str] = typer.Option(None, help="Excel sheet of the survey."),
-    codebook: Optional[Path] = typer.Option(None, help="Codebook file (default: the one recorded in run.json)."),
+    out: Path | None = typer.Option(None, "--out", help="Merged file (default: next to the survey, <name>_<prefix>)."),
+    prefix: str | None = typer.Option(None, help="Variable name prefix (default: the codebook id)."),
+    sheet: str | None = typer.Option(None, help="Excel sheet of the survey."),
+    codebook: Path | None = typer.Option(None, help="Codebook file (default: the one recorded in run.json)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing merged file (never the survey itself)."),
 ) -> None:
     """Add respondent-level 0/1 variables per category to the survey, in the survey's own format (SPEC §6).
@@ -222,16 +258,18 @@ def merge(
 def cloud(
     input: Path = typer.Argument(..., help="Survey table: .csv, .xlsx or .sav."),
     text_col: str = typer.Option(..., "--text-col", help="Free-text column."),
-    group_col: Optional[str] = typer.Option("ansatt", "--group-col", help="One cloud per value (value labels name them)."),
-    out: Path = typer.Option(..., "--out", help="Folder for ordsky_*.png/svg, frekvens_*.csv, keyness.csv, ordskyer.md."),
+    group_col: str | None = typer.Option("ansatt", "--group-col", help="One cloud per value (value labels name them)."),
+    out: Path = typer.Option(
+        ..., "--out", help="Folder for ordsky_*.png/svg, frekvens_*.csv, keyness.csv, ordskyer.md."
+    ),
     top: int = typer.Option(8, help="How many of the most frequent words to draw in orange."),
     lemma: bool = typer.Option(False, "--lemma", help="Count lemmas (kontoret + kontor) instead of word forms."),
     min_group: int = typer.Option(5, "--min-group", help="Refuse groups with fewer answers than this (privacy)."),
     stopword: list[str] = typer.Option([], "--stopword", help="Extra stop word (repeatable), e.g. --stopword nav."),
     stopwords: list[Path] = typer.Option([], "--stopwords", help="File of extra stop words, one per line."),
     max_words: int = typer.Option(60, "--max-words", help="Words per cloud."),
-    sheet: Optional[str] = typer.Option(None, help="Excel sheet."),
-    model: Optional[str] = typer.Option(None, help="spaCy model for --lemma."),
+    sheet: str | None = typer.Option(None, help="Excel sheet."),
+    model: str | None = typer.Option(None, help="spaCy model for --lemma."),
     force: bool = typer.Option(False, "--force", help="Replace clouds already in --out."),
     no_redact: bool = typer.Option(False, "--no-redact", help="Count the raw text (names are not removed)."),
 ) -> None:
@@ -243,9 +281,22 @@ def cloud(
     """
     from textkit.analysis.clouds import make_clouds
 
-    result = make_clouds(input, text_col, group_col or None, out, top=top, lemma=lemma, min_group=min_group,
-                         stopwords=stopword, stopword_files=stopwords, model=model, sheet=sheet,
-                         max_words=max_words, force=force, redact=not no_redact)
+    result = make_clouds(
+        input,
+        text_col,
+        group_col or None,
+        out,
+        top=top,
+        lemma=lemma,
+        min_group=min_group,
+        stopwords=stopword,
+        stopword_files=stopwords,
+        model=model,
+        sheet=sheet,
+        max_words=max_words,
+        force=force,
+        redact=not no_redact,
+    )
     for group, freq in result.frequencies.items():
         words = ", ".join(f"{t} {c}" for t, c in list(freq.counts().items())[:top])
         say(f"{group} ({freq.answers} svar): {words}")
@@ -260,10 +311,12 @@ def kwic(
     term: str = typer.Option(..., "--term", help="The word to look for (case ignored)."),
     window: int = typer.Option(5, help="Words of context on each side."),
     id_col: str = typer.Option("id", "--id-col", help="Respondent id column."),
-    group_col: Optional[str] = typer.Option(None, "--group-col", help="Show each answer's group (e.g. ansatt)."),
-    forms: bool = typer.Option(False, "--forms", help="Also inflected forms and compounds (sykefravær → sykefraværet, sykefraværsoppfølging)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write all occurrences to this CSV file."),
-    sheet: Optional[str] = typer.Option(None, help="Excel sheet."),
+    group_col: str | None = typer.Option(None, "--group-col", help="Show each answer's group (e.g. ansatt)."),
+    forms: bool = typer.Option(
+        False, "--forms", help="Also inflected forms and compounds (sykefravær → sykefraværet, sykefraværsoppfølging)."
+    ),
+    out: Path | None = typer.Option(None, "--out", help="Write all occurrences to this CSV file."),
+    sheet: str | None = typer.Option(None, help="Excel sheet."),
     no_redact: bool = typer.Option(False, "--no-redact", help="Show the raw text (names, numbers unmasked)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out file (never the input)."),
 ) -> None:
@@ -273,10 +326,23 @@ def kwic(
     """
     from textkit.analysis.kwic import kwic as find
 
-    rows = find(input, text_col, term, window=window, id_col=id_col, group_col=group_col, forms=forms, sheet=sheet,
-                redact=not no_redact, out=out, force=force)
+    rows = find(
+        input,
+        text_col,
+        term,
+        window=window,
+        id_col=id_col,
+        group_col=group_col,
+        forms=forms,
+        sheet=sheet,
+        redact=not no_redact,
+        out=out,
+        force=force,
+    )
     shown = rows.drop(columns=["start", "end"] + ([] if group_col else ["group"]))
-    console.print(_frame_table(shown.head(50), f"«{term}»: {len(rows)} occurrences" + (" (first 50)" if len(rows) > 50 else "")))
+    console.print(
+        _frame_table(shown.head(50), f"«{term}»: {len(rows)} occurrences" + (" (first 50)" if len(rows) > 50 else ""))
+    )
     if out:
         say(f"All occurrences written to {out}")
 
@@ -289,18 +355,22 @@ def codebook_validate(path: Path = typer.Argument(..., help="Codebook YAML file.
 
     book = load_codebook(path)
     nodes = book.nodes()
-    say(f"{path}: valid — {book.id} {book.version}, {len(book.categories)} categories, "
-                  f"{len(nodes) - len(book.categories)} subcategories, sha256 {book.sha256[:12]}…")
+    say(
+        f"{path}: valid — {book.id} {book.version}, {len(book.categories)} categories, "
+        f"{len(nodes) - len(book.categories)} subcategories, sha256 {book.sha256[:12]}…"
+    )
     if not book.locked:
-        console.print(f"[yellow]version {escape(book.version)} is not in the lock file yet: run "
-                      f"'textkit codebook lock {escape(str(path))}'[/yellow]")
+        console.print(
+            f"[yellow]version {escape(book.version)} is not in the lock file yet: run "
+            f"'textkit codebook lock {escape(str(path))}'[/yellow]"
+        )
 
 
 @codebook_app.command("test")
 @friendly
 def codebook_test(
     path: Path = typer.Argument(..., help="Codebook YAML file."),
-    model: Optional[str] = typer.Option(None, help="spaCy model name or path."),
+    model: str | None = typer.Option(None, help="spaCy model name or path."),
 ) -> None:
     """Self-test: every example must code to its category, no counter-example may."""
     from textkit.codebook.book import load_codebook
@@ -321,12 +391,12 @@ def codebook_test(
 def codebook_diff(
     old: Path = typer.Argument(..., help="The earlier codebook file."),
     new: Path = typer.Argument(..., help="The changed codebook file."),
-    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Survey table to code with both versions."),
-    text_col: Optional[str] = typer.Option(None, "--text-col", help="Free-text column of --corpus."),
+    corpus: Path | None = typer.Option(None, "--corpus", help="Survey table to code with both versions."),
+    text_col: str | None = typer.Option(None, "--text-col", help="Free-text column of --corpus."),
     id_col: str = typer.Option("id", "--id-col", help="Id column of --corpus."),
-    sheet: Optional[str] = typer.Option(None, help="Excel sheet of --corpus."),
-    model: Optional[str] = typer.Option(None, help="spaCy model for coding the corpus."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the diff to FILE (.md, .json or .csv)."),
+    sheet: str | None = typer.Option(None, help="Excel sheet of --corpus."),
+    model: str | None = typer.Option(None, help="spaCy model for coding the corpus."),
+    out: Path | None = typer.Option(None, "--out", help="Write the diff to FILE (.md, .json or .csv)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out file."),
 ) -> None:
     """What changed between two codebook versions and, with --corpus, which units gain or lose which codes.
@@ -334,7 +404,8 @@ def codebook_diff(
     Example: textkit codebook diff codebooks/evu_types.yaml my_evu_types.yaml --corpus corpora/survey_2025.csv
     --text-col evu_fritekst
     """
-    from textkit.codebook.diff import diff_codebooks, unit_changes
+    from textkit.codebook.diff import diff_codebooks
+    from textkit.coding.compare import unit_changes
 
     if corpus is not None and not text_col:
         raise typer.BadParameter("--text-col is required with --corpus")
@@ -357,7 +428,9 @@ def codebook_diff(
 def codebook_export(
     path: Path = typer.Argument(..., help="Codebook YAML file."),
     format: str = typer.Option(..., "--format", help="md (appendix), docx (appendix) or qdc (REFI-QDA codebook)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Target file (default: the codebook name with the new suffix)."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Target file (default: the codebook name with the new suffix)."
+    ),
     force: bool = typer.Option(False, "--force", help="Replace an existing file."),
 ) -> None:
     """Export a codebook: a Tabell 7-style appendix (md, docx) or REFI-QDA .qdc for NVivo, ATLAS.ti, MAXQDA, QualCoder.
@@ -386,7 +459,7 @@ def codebook_lock(path: Path = typer.Argument(..., help="Codebook YAML file.")) 
 def report(
     codes: Path = typer.Argument(..., help="Output folder of 'textkit code'."),
     out: Path = typer.Option(..., "--out", help="The HTML file to write."),
-    model: Optional[str] = typer.Option(None, help="spaCy model for the codebook self-test (default: the active one)."),
+    model: str | None = typer.Option(None, help="spaCy model for the codebook self-test (default: the active one)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing report file."),
 ) -> None:
     """Audit report: one self-contained HTML file with the run, codebook, self-test, every unit and its evidence.
@@ -402,8 +475,12 @@ def report(
 @app.command()
 @friendly
 def agree(
-    sheets: list[Path] = typer.Argument(..., help="Two or more filled-in review sheets (.xlsx), or a coding folder for the machine."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder for reliability.csv, disagreements.csv, reliability.md."),
+    sheets: list[Path] = typer.Argument(
+        ..., help="Two or more filled-in review sheets (.xlsx), or a coding folder for the machine."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Folder for reliability.csv, disagreements.csv, reliability.md."
+    ),
     force: bool = typer.Option(False, "--force", help="Replace earlier results in --out."),
 ) -> None:
     """Inter-coder reliability: percent agreement, Cohen's kappa and Krippendorff's alpha per category.
@@ -423,8 +500,11 @@ def agree(
         check_output_folder(out, force=force, inputs=sheets, produces=OUTPUT_FILES)
     result = measure(sheets)
     shown = result.table.reset_index() if result.table.index.name else result.table
-    columns = [c for c in shown.columns if c in ("category", "kategori", "n_pairable", "percent_agreement", "kappa",
-                                                    "alpha", "reading")]
+    columns = [
+        c
+        for c in shown.columns
+        if c in ("category", "kategori", "n_pairable", "percent_agreement", "kappa", "alpha", "reading")
+    ]
     console.print(_frame_table((shown[columns] if columns else shown).round(3), "Reliabilitet per kategori"))
     say(f"{len(result.disagreements)} disagreements (unit × category).")
     if out:
@@ -463,20 +543,28 @@ def review_import(
     from textkit.review.round_trip import FINAL_FILE, import_review
 
     result = import_review(sheet, codes, coder)
-    say(f"{result.decisions_added} decisions by {result.coder} stored; {result.units_changed} units changed "
-                  f"({result.codes_changed} codes). Final codes written to {Path(codes) / FINAL_FILE}")
+    say(
+        f"{result.decisions_added} decisions by {result.coder} stored; {result.units_changed} units changed "
+        f"({result.codes_changed} codes). Final codes written to {Path(codes) / FINAL_FILE}"
+    )
 
 
 @minutes_app.command("run")
 @friendly
 def minutes_run(
-    inbox: Path = typer.Argument(..., help="Folder with the minutes as received (searched recursively; never modified)."),
+    inbox: Path = typer.Argument(
+        ..., help="Folder with the minutes as received (searched recursively; never modified)."
+    ),
     codebook: Path = typer.Option(..., "--codebook", help="Codebook YAML, e.g. codebooks/partnership_agenda.yaml."),
     out: Path = typer.Option(..., "--out", help="Folder for manifest.sqlite, items.csv, documents.csv, summary.md."),
-    model: Optional[str] = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
-    retry_failed: bool = typer.Option(False, "--retry-failed", help="Also retry files that failed because of their content."),
+    model: str | None = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
+    retry_failed: bool = typer.Option(
+        False, "--retry-failed", help="Also retry files that failed because of their content."
+    ),
     no_redact: bool = typer.Option(False, "--no-redact", help="Store and write item text unredacted."),
-    store_raw: bool = typer.Option(False, "--store-raw", help="Keep raw item text in manifest.sqlite (outputs stay redacted)."),
+    store_raw: bool = typer.Option(
+        False, "--store-raw", help="Keep raw item text in manifest.sqlite (outputs stay redacted)."
+    ),
 ) -> None:
     """Read, split into agenda items and code every new or changed document in INBOX.
 
@@ -487,37 +575,52 @@ def minutes_run(
     """
     from textkit.minutes import run_minutes
 
-    result = run_minutes(inbox, codebook, out, model=model, show_progress=True, retry_failed=retry_failed,
-                         redact=not no_redact, store_raw=store_raw)
+    result = run_minutes(
+        inbox,
+        codebook,
+        out,
+        model=model,
+        show_progress=True,
+        retry_failed=retry_failed,
+        redact=not no_redact,
+        store_raw=store_raw,
+    )
     c = result.counts
     if result.nothing_to_do:
         say(f"Nothing to do: all {c['found']} files are unchanged since the last run.")
     else:
-        say(f"{c['found']} files: processed {c['processed']} (done {c['done']}, failed {c['failed']}, "
+        say(
+            f"{c['found']} files: processed {c['processed']} (done {c['done']}, failed {c['failed']}, "
             f"duplicate {c['duplicate']}, unsupported {c['unsupported']}, vanished {c.get('vanished', 0)}), "
-            f"skipped {c['skipped']} (unchanged or not followed).")
+            f"skipped {c['skipped']} (unchanged or not followed)."
+        )
     say(f"Outputs written to {out} (" + ", ".join(p.name for p in result.files) + ", manifest.sqlite)")
 
 
 @model_app.command("train")
 @friendly
 def model_train(
-    out: Optional[Path] = typer.Option(None, help="Where to save the trained pipeline (default: the shipped "
-                                       "model's folder inside the installed package, textkit/model/nb_textkit_sm)."),
+    out: Path | None = typer.Option(
+        None,
+        help="Where to save the trained pipeline (default: the shipped "
+        "model's folder inside the installed package, textkit/model/nb_textkit_sm).",
+    ),
     seed: int = typer.Option(0, help="Random seed (training is reproducible for a given seed)."),
-    augment_copies: int = typer.Option(0, help="Augmented copies of each training sentence with names "
-                                       "(0 = none, as for the shipped model)."),
-    augment_mode: str = typer.Option("swap", help="'swap': other training names of the same type; "
-                                     "'pseudo': invented names."),
+    augment_copies: int = typer.Option(
+        0, help="Augmented copies of each training sentence with names (0 = none, as for the shipped model)."
+    ),
+    augment_mode: str = typer.Option(
+        "swap", help="'swap': other training names of the same type; 'pseudo': invented names."
+    ),
 ) -> None:
     """Train the Norwegian pipeline from ../shared/data/norne (about 25 minutes on one CPU core).
 
     Trains tok2vec, morphologizer, lemmatizer, senter and NER with spaCy, then fits the second-pass entity typer and function-word tagger (textkit.model.components) on the result.
     """
-    from textkit.model import training
+    from textkit.model.train import DEFAULT_MODEL_DIR, train
 
-    out = out or training.DEFAULT_MODEL_DIR
-    result = training.train(out, seed=seed, augment_copies=augment_copies, augment_mode=augment_mode)
+    out = out or DEFAULT_MODEL_DIR
+    result = train(out, seed=seed, augment_copies=augment_copies, augment_mode=augment_mode)
     print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     say(f"Model written to {out}")
 
@@ -526,13 +629,13 @@ def model_train(
 @friendly
 def model_evaluate(
     conllu: Path = typer.Option(..., "--conllu", help="UD .conllu file with NER column, e.g. the UD test file."),
-    model: Optional[Path] = typer.Option(None, help="Model directory (default: the shipped model)."),
+    model: Path | None = typer.Option(None, help="Model directory (default: the shipped model)."),
 ) -> None:
     """Print JSON with lemma_acc, pos_acc, ents_f, F per entity type and speed."""
-    from textkit.model import training
+    from textkit.model.evaluate import evaluate
     from textkit.text.nlp import SHIPPED_DIR
 
-    print(json.dumps(training.evaluate(conllu, model or SHIPPED_DIR), indent=2, ensure_ascii=False))
+    print(json.dumps(evaluate(conllu, model or SHIPPED_DIR), indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -59,8 +59,9 @@ class DemoResult:
         return self.tables["evu"].tabell8
 
 
-def run_demo(out: str | Path = "outputs/demo", force: bool = False, model: str | None = None,
-             show_progress: bool = False) -> DemoResult:
+def run_demo(
+    out: str | Path = "outputs/demo", force: bool = False, model: str | None = None, show_progress: bool = False
+) -> DemoResult:
     """Code both questions of the synthetic survey, tabulate, chart and merge them."""
     out = Path(out)
     result = DemoResult(out)
@@ -68,14 +69,23 @@ def run_demo(out: str | Path = "outputs/demo", force: bool = False, model: str |
     books: dict[Path, Codebook] = {}
     for number, (name, column, codebook, prefix) in enumerate(QUESTIONS, start=1):
         folder = out / name
-        coded = code_table(SURVEY, id_col="id", text_col=column, codebook=codebook, out=folder,
-                           model=model, force=force, show_progress=show_progress)
+        coded = code_table(
+            SURVEY,
+            id_col="id",
+            text_col=column,
+            codebook=codebook,
+            out=folder,
+            model=model,
+            force=force,
+            show_progress=show_progress,
+        )
         result.coding[name] = coded
         books[codebook] = coded.codebook
         # One run object for every stage after coding: the codebook is read once, the store opened once.
         run = load_codes(coded)
-        result.tables[name] = write_tables(run, folder / "tabeller", survey=SURVEY, id_col="id",
-                                           group_col="ansatt", force=force)
+        result.tables[name] = write_tables(
+            run, folder / "tabeller", survey=SURVEY, id_col="id", group_col="ansatt", force=force
+        )
         # The last merge carries every question's variables: that file is the demo's deliverable.
         target = out / "survey_2025_kodet.sav" if number == len(QUESTIONS) else folder / f"survey_2025_{prefix}.sav"
         survey = merge_codes(survey, run, "id", out=target, prefix=prefix, force=force).path
@@ -85,6 +95,7 @@ def run_demo(out: str | Path = "outputs/demo", force: bool = False, model: str |
     # Figures 20–21: one cloud per employment line for the partnership answers.
     result.clouds = make_clouds(SURVEY, "partnerskap_fritekst", "ansatt", out / "partnerskap" / "ordskyer", force=force)
     # Chapter 10.3: the minutes the offices sent, read, split into agenda items and coded.
-    result.minutes = run_minutes(MINUTES, books[PARTNERSHIP_CODEBOOK], out / "referater", model=model,
-                                 show_progress=show_progress)
+    result.minutes = run_minutes(
+        MINUTES, books[PARTNERSHIP_CODEBOOK], out / "referater", model=model, show_progress=show_progress
+    )
     return result

@@ -3,8 +3,17 @@ the survey, word clouds, frequencies and keyword in context."""
 
 from textkit._lazy import lazy_exports
 
-__getattr__, __dir__, __all__ = lazy_exports(__name__, {
-    "tabell7": "tables", "tabell8": "tables", "crosstab": "tables",
-    "write_tables": "table_files", "merge_codes": "merge", "coded_variables": "merge",
-    "make_clouds": "clouds", "frequency_table": "frequencies", "kwic": "kwic",
-})
+__getattr__, __dir__, __all__ = lazy_exports(
+    __name__,
+    {
+        "tabell7": "tables",
+        "tabell8": "tables",
+        "crosstab": "tables",
+        "write_tables": "table_files",
+        "merge_codes": "merge",
+        "coded_variables": "merge",
+        "make_clouds": "clouds",
+        "frequency_table": "frequencies",
+        "kwic": "kwic",
+    },
+)

@@ -16,8 +16,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from textkit.io.atomic import atomic_path  # noqa: E402
 from textkit.analysis.tables import Crosstab  # noqa: E402
+from textkit.io.atomic import atomic_path  # noqa: E402
 
 COLOURS = ["#1f5a7a", "#e07b00", "#6a8f3c", "#8c564b", "#7f7f7f", "#b5477d"]
 plt.rcParams["svg.hashsalt"] = "textkit"

@@ -18,8 +18,8 @@ import pandas as pd
 from matplotlib import font_manager
 from wordcloud import WordCloud
 
-from textkit.errors import InputError
 from textkit.analysis.frequencies import FrequencyTable, frequency_table, keyness, stop_words, tokenize
+from textkit.errors import InputError
 from textkit.io import read_table, write_csv, write_json, write_text
 from textkit.io.atomic import atomic_path
 from textkit.io.outputs import check_output_folder
@@ -35,7 +35,7 @@ SEED = 2025
 
 @dataclass
 class CloudResult:
-    frequencies: dict[str, FrequencyTable]      # per group, plus "Alle"
+    frequencies: dict[str, FrequencyTable]  # per group, plus "Alle"
     keyness: pd.DataFrame
     redaction: str = ""
     files: list[Path] = field(default_factory=list)
@@ -47,28 +47,55 @@ def draw_cloud(freq: FrequencyTable, top: int = 8, max_words: int = 60) -> WordC
     if not counts:
         raise InputError(f"group '{freq.group}': no words left after removing stop words; nothing to draw.")
     orange = set(list(counts)[:top])
-    cloud = WordCloud(width=SIZE[0], height=SIZE[1], font_path=FONT, background_color="white", prefer_horizontal=1.0,
-                      relative_scaling=1.0, max_words=max_words, min_font_size=12, random_state=SEED, margin=10,
-                      color_func=lambda word, **_: ORANGE if word in orange else NEUTRAL)
+    cloud = WordCloud(
+        width=SIZE[0],
+        height=SIZE[1],
+        font_path=FONT,
+        background_color="white",
+        prefer_horizontal=1.0,
+        relative_scaling=1.0,
+        max_words=max_words,
+        min_font_size=12,
+        random_state=SEED,
+        margin=10,
+        color_func=lambda word, **_: ORANGE if word in orange else NEUTRAL,
+    )
     return cloud.generate_from_frequencies(counts)
 
 
-def make_clouds(input_path: str | Path, text_col: str, group_col: str | None, out: str | Path | None = None,
-                top: int = 8, lemma: bool = False, min_group: int = 5, stopwords: list[str] | None = None,
-                stopword_files: list[str | Path] | None = None, model: str | None = None, sheet: str | None = None,
-                max_words: int = 60, force: bool = False, redact: bool = True) -> CloudResult:
+def make_clouds(
+    input_path: str | Path,
+    text_col: str,
+    group_col: str | None,
+    out: str | Path | None = None,
+    top: int = 8,
+    lemma: bool = False,
+    min_group: int = 5,
+    stopwords: list[str] | None = None,
+    stopword_files: list[str | Path] | None = None,
+    model: str | None = None,
+    sheet: str | None = None,
+    max_words: int = 60,
+    force: bool = False,
+    redact: bool = True,
+) -> CloudResult:
     """Frequency tables, keyness and (given `out`) one PNG + SVG cloud per group.
 
     Names, e-mail addresses, phone and identity numbers are removed before counting
     (`redact=False` counts the raw text): a name must never become a word in a cloud.
     """
     if out is not None:
-        check_output_folder(out, force=force, inputs=[input_path, *(stopword_files or [])],
-                            produces=("keyness.csv", "ordskyer.md", "run.json"), prefixes=("ordsky_", "frekvens_"))
+        check_output_folder(
+            out,
+            force=force,
+            inputs=[input_path, *(stopword_files or [])],
+            produces=("keyness.csv", "ordskyer.md", "run.json"),
+            prefixes=("ordsky_", "frekvens_"),
+        )
     table = read_table(input_path, sheet=sheet, text_columns=[text_col])
     table.require_columns(*(c for c in (text_col, group_col) if c))
     texts, groups = _answers(table, text_col, group_col)
-    from textkit.text.nlp import load_nlp, load_ner
+    from textkit.text.nlp import load_ner, load_nlp
 
     nlp = load_nlp(model)[0] if lemma else None
     redactor = Redactor(nlp=load_ner(model)) if redact else None
@@ -82,8 +109,10 @@ def make_clouds(input_path: str | Path, text_col: str, group_col: str | None, ou
     small = {g: len(v) for g, v in by_group.items() if len(v) < min_group}
     if small:
         listed = ", ".join(f"'{g}' ({n} answers)" for g, n in small.items())
-        raise InputError(f"{table.path}: group(s) {listed} have fewer than --min-group {min_group} answers; "
-                         "a cloud of so few answers can identify who wrote them. Merge groups or raise the data.")
+        raise InputError(
+            f"{table.path}: group(s) {listed} have fewer than --min-group {min_group} answers; "
+            "a cloud of so few answers can identify who wrote them. Merge groups or raise the data."
+        )
     frequencies = {g: frequency_table(v, g) for g, v in by_group.items()}
     frequencies["Alle"] = frequency_table(tokens, "Alle")
     key = keyness(by_group) if len(by_group) > 1 else pd.DataFrame()
@@ -101,13 +130,32 @@ def make_clouds(input_path: str | Path, text_col: str, group_col: str | None, ou
     if not key.empty:
         result.files.append(write_csv(out / "keyness.csv", key))
     result.files.append(write_text(out / "ordskyer.md", _summary(result, text_col, group_col, top, lemma)))
-    result.files.append(write_json(out / "run.json", {
-        "command": "cloud", "input": {"path": str(table.path), "sha256": table.sha256, "text_col": text_col,
-                                      "group_col": group_col},
-        "counting": {"lemma": lemma, "top": top, "max_words": max_words, "extra_stopwords": list(stopwords or []),
-                     "stopword_files": [str(f) for f in stopword_files or []]},
-        "disclosure_control": {"min_group": min_group, "groups": {g: f.answers for g, f in frequencies.items()}},
-        "redaction": result.redaction}))
+    result.files.append(
+        write_json(
+            out / "run.json",
+            {
+                "command": "cloud",
+                "input": {
+                    "path": str(table.path),
+                    "sha256": table.sha256,
+                    "text_col": text_col,
+                    "group_col": group_col,
+                },
+                "counting": {
+                    "lemma": lemma,
+                    "top": top,
+                    "max_words": max_words,
+                    "extra_stopwords": list(stopwords or []),
+                    "stopword_files": [str(f) for f in stopword_files or []],
+                },
+                "disclosure_control": {
+                    "min_group": min_group,
+                    "groups": {g: f.answers for g, f in frequencies.items()},
+                },
+                "redaction": result.redaction,
+            },
+        )
+    )
     return result
 
 
@@ -148,15 +196,23 @@ def _save(cloud: WordCloud, stem: Path) -> list[Path]:
 
 
 def _summary(result: CloudResult, text_col: str, group_col: str | None, top: int, lemma: bool) -> str:
-    lines = [f"# Ordskyer og frekvenser: {text_col}", "",
-             f"Grupper etter: {group_col or '(ingen)'}; {'lemmaer' if lemma else 'ordformer'}; "
-             f"de {top} hyppigste ordene i oransje. Stoppord: spaCy + textkit + brukerens liste. "
-             f"Anonymisering før telling: {result.redaction}.", ""]
+    lines = [
+        f"# Ordskyer og frekvenser: {text_col}",
+        "",
+        f"Grupper etter: {group_col or '(ingen)'}; {'lemmaer' if lemma else 'ordformer'}; "
+        f"de {top} hyppigste ordene i oransje. Stoppord: spaCy + textkit + brukerens liste. "
+        f"Anonymisering før telling: {result.redaction}.",
+        "",
+    ]
     for group, freq in result.frequencies.items():
         lines += [f"## {group} ({freq.answers} svar)", "", freq.table.head(15).to_markdown(index=False), ""]
     if not result.keyness.empty:
-        lines += ["## Særpregede ord per gruppe (log-likelihood G², gruppe mot de andre)", "",
-                  result.keyness.to_markdown(index=False), ""]
+        lines += [
+            "## Særpregede ord per gruppe (log-likelihood G², gruppe mot de andre)",
+            "",
+            result.keyness.to_markdown(index=False),
+            "",
+        ]
     return "\n".join(lines)
 
 

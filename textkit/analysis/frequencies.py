@@ -113,9 +113,18 @@ def keyness(tokens_by_group: dict[str, list[list[str]]], top: int = 15, min_coun
             g2 = log_likelihood(a, b, sizes[group], size_other)
             rate_own, rate_other = a / sizes[group], (b / size_other if size_other else 0.0)
             sign = 1 if rate_own >= rate_other else -1
-            rows.append({"group": group, "term": term, "count_group": a, "count_others": b,
-                         "per_1000_group": round(1000 * rate_own, 1), "per_1000_others": round(1000 * rate_other, 1),
-                         "G2": round(sign * g2, 2), "p": round(float(chi2.sf(g2, 1)), 4)})
+            rows.append(
+                {
+                    "group": group,
+                    "term": term,
+                    "count_group": a,
+                    "count_others": b,
+                    "per_1000_group": round(1000 * rate_own, 1),
+                    "per_1000_others": round(1000 * rate_other, 1),
+                    "G2": round(sign * g2, 2),
+                    "p": round(float(chi2.sf(g2, 1)), 4),
+                }
+            )
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame

@@ -3,8 +3,8 @@
 Researchers check a cloud or a count by reading the sentences behind it. By default the term
 must be the whole word (case ignored); `forms=True` also finds inflected forms and compounds
 that start or end with it — «sykefravær» then finds «sykefraværet» and
-«sykefraværsoppfølging» — the same compound rule the codebook uses (`match: any`). Text is
-redacted before it is shown.
+«sykefraværsoppfølging» — the same compound rule the codebook uses (`match: any`, shared
+through `textkit.text.match`). Text is redacted before it is shown.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from textkit.coding.coder import compound_match
 from textkit.errors import InputError
 from textkit.io import read_table, write_csv
 from textkit.io.outputs import check_output_file
+from textkit.text.match import compound_match
 from textkit.text.normalise import is_blank, normalise_text
 from textkit.text.privacy import Redactor
 
@@ -26,9 +26,20 @@ WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 COLUMNS = ["id", "group", "left", "match", "right", "start", "end"]
 
 
-def kwic(input_path: str | Path, text_col: str, term: str, window: int = 5, id_col: str | None = "id",
-         group_col: str | None = None, forms: bool = False, sheet: str | None = None,
-         min_part: int = 3, redact: bool = True, out: str | Path | None = None, force: bool = False) -> pd.DataFrame:
+def kwic(
+    input_path: str | Path,
+    text_col: str,
+    term: str,
+    window: int = 5,
+    id_col: str | None = "id",
+    group_col: str | None = None,
+    forms: bool = False,
+    sheet: str | None = None,
+    min_part: int = 3,
+    redact: bool = True,
+    out: str | Path | None = None,
+    force: bool = False,
+) -> pd.DataFrame:
     """One row per occurrence: id, group, `window` words left and right, the match, offsets.
 
     Given `out`, every occurrence is also written there as CSV (checked before any work; never
@@ -54,16 +65,25 @@ def kwic(input_path: str | Path, text_col: str, term: str, window: int = 5, id_c
     for i, text in answers:
         group = _group(table.data[group_col].iloc[i], labels) if group_col else ""
         tokens = [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
-        for k, (token, start, end) in enumerate(tokens):
+        for k, (token, start, _end) in enumerate(tokens):
             for word in WORD.finditer(token):
                 form = word.group().lower()
                 hit = form == needle or (forms and compound_match(form, needle, "any", min_part))
                 if not hit:
                     continue
-                left = " ".join(t for t, _, _ in tokens[max(0, k - window):k])
-                right = " ".join(t for t, _, _ in tokens[k + 1:k + 1 + window])
-                rows.append({"id": ids[i], "group": group, "left": left, "match": token, "right": right,
-                             "start": start + word.start(), "end": start + word.end()})
+                left = " ".join(t for t, _, _ in tokens[max(0, k - window) : k])
+                right = " ".join(t for t, _, _ in tokens[k + 1 : k + 1 + window])
+                rows.append(
+                    {
+                        "id": ids[i],
+                        "group": group,
+                        "left": left,
+                        "match": token,
+                        "right": right,
+                        "start": start + word.start(),
+                        "end": start + word.end(),
+                    }
+                )
     frame = pd.DataFrame(rows, columns=COLUMNS)
     if out is not None:
         write_csv(out, frame)

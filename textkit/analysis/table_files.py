@@ -15,12 +15,12 @@ from typing import Any
 import pandas as pd
 
 from textkit.analysis.charts import bar_chart
+from textkit.analysis.tables import Crosstab, crosstab, tabell7, tabell8
 from textkit.coding.results import load_coded, wide_flags
 from textkit.errors import InputError
 from textkit.io import read_table, write_csv, write_json, write_text
 from textkit.io.outputs import check_output_folder
 from textkit.io.workbook import write_workbook
-from textkit.analysis.tables import Crosstab, crosstab, tabell7, tabell8
 
 DEFAULT_GROUP = "ansatt"
 OUTPUT_FILES = ("tabell7.csv", "tabell8.csv", "tabeller.xlsx", "tabeller.md", "run.json")
@@ -34,13 +34,21 @@ class TablesResult:
     crosstab: Crosstab | None
     crosstab_table: pd.DataFrame | None
     files: list[Path] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)   # what a person should know (e.g. why no crosstab)
+    notes: list[str] = field(default_factory=list)  # what a person should know (e.g. why no crosstab)
 
 
-def write_tables(codes: Any, out: str | Path | None = None, survey: str | Path | None = None,
-                 id_col: str | None = None, group_col: str | None = DEFAULT_GROUP, sheet: str | None = None,
-                 min_cell: int = 5, charts: bool = True, force: bool = False,
-                 require_group: bool | None = None) -> TablesResult:
+def write_tables(
+    codes: Any,
+    out: str | Path | None = None,
+    survey: str | Path | None = None,
+    id_col: str | None = None,
+    group_col: str | None = DEFAULT_GROUP,
+    sheet: str | None = None,
+    min_cell: int = 5,
+    charts: bool = True,
+    force: bool = False,
+    require_group: bool | None = None,
+) -> TablesResult:
     """Make (and, given `out`, write) the tables for a coding output folder or CodingResult.
 
     The crosstab needs a group column: from `survey` (default: the file that was coded, as
@@ -52,8 +60,13 @@ def write_tables(codes: Any, out: str | Path | None = None, survey: str | Path |
     if require_group is None:
         require_group = group_col != DEFAULT_GROUP
     if out is not None:
-        check_output_folder(out, force=force, inputs=[getattr(codes, "folder", codes), survey],
-                            produces=OUTPUT_FILES, prefixes=OUTPUT_PREFIXES)
+        check_output_folder(
+            out,
+            force=force,
+            inputs=[getattr(codes, "folder", codes), survey],
+            produces=OUTPUT_FILES,
+            prefixes=OUTPUT_PREFIXES,
+        )
     loaded, book = load_coded(codes)
     wide = wide_flags(loaded, book)
     t7 = tabell7(loaded.long, wide, book, min_cell=min_cell)
@@ -64,8 +77,10 @@ def write_tables(codes: Any, out: str | Path | None = None, survey: str | Path |
     if group_col:
         found = _groups(loaded.run or {}, survey, id_col, group_col, sheet, require_group)
         if found is None:
-            notes.append(f"Ingen krysstabell: undersøkelsesfilen har ingen kolonne «{group_col}». "
-                         "Oppgi en gruppevariabel med --group-col.")
+            notes.append(
+                f"Ingen krysstabell: undersøkelsesfilen har ingen kolonne «{group_col}». "
+                "Oppgi en gruppevariabel med --group-col."
+            )
             group_col = None
         else:
             groups, labels, group_label = found
@@ -75,8 +90,12 @@ def write_tables(codes: Any, out: str | Path | None = None, survey: str | Path |
     if out is None:
         return result
     out = Path(out)
-    notes7 = [f"Kodebok: {book.id} {book.version}. Omtaler: én rad per (enhet, kode) i codes_long; "
-              "respondenter: svar med minst én omtale.", _suppression_note(min_cell), *result.notes]
+    notes7 = [
+        f"Kodebok: {book.id} {book.version}. Omtaler: én rad per (enhet, kode) i codes_long; "
+        "respondenter: svar med minst én omtale.",
+        _suppression_note(min_cell),
+        *result.notes,
+    ]
     sheets = {"Tabell 7": (t7, notes7)}
     result.files += [write_csv(out / "tabell7.csv", t7)]
     if not t8.empty:
@@ -90,17 +109,25 @@ def write_tables(codes: Any, out: str | Path | None = None, survey: str | Path |
             title = f"{book.title}\nAndel som nevner kategorien, etter «{group_label}»"
             result.files += bar_chart(cross, title, out / f"figur_{group_col}", min_cell)
     result.files.append(write_workbook(out / "tabeller.xlsx", sheets))
-    result.files.append(write_json(out / "run.json", {
-        "command": "tables", "codes": str(loaded.folder or ""), "codebook": {"id": book.id, "version": book.version,
-                                                                            "sha256": book.sha256},
-        "group_col": group_col, "disclosure_control": {"min_cell": min_cell,
-                                                       "rule": _suppression_note(min_cell)}}))
+    result.files.append(
+        write_json(
+            out / "run.json",
+            {
+                "command": "tables",
+                "codes": str(loaded.folder or ""),
+                "codebook": {"id": book.id, "version": book.version, "sha256": book.sha256},
+                "group_col": group_col,
+                "disclosure_control": {"min_cell": min_cell, "rule": _suppression_note(min_cell)},
+            },
+        )
+    )
     result.files.append(write_text(out / "tabeller.md", _markdown(book.title, sheets)))
     return result
 
 
-def _groups(run: dict, survey: str | Path | None, id_col: str | None, group_col: str,
-            sheet: str | None, required: bool = True) -> tuple[pd.Series, dict, str] | None:
+def _groups(
+    run: dict, survey: str | Path | None, id_col: str | None, group_col: str, sheet: str | None, required: bool = True
+) -> tuple[pd.Series, dict, str] | None:
     recorded = run.get("input", {})
     path = survey or recorded.get("path")
     if not path:
@@ -121,8 +148,10 @@ def _groups(run: dict, survey: str | Path | None, id_col: str | None, group_col:
 def _suppression_note(min_cell: int) -> str:
     if not min_cell:
         return "Ingen prikking (--min-cell 0)."
-    return (f"Prikking: antall fra 1 til {min_cell - 1} vises som «<{min_cell}» og prosenten skjules; "
-            f"«{'(skjult)'}» er skjult for å hindre tilbakeregning.")
+    return (
+        f"Prikking: antall fra 1 til {min_cell - 1} vises som «<{min_cell}» og prosenten skjules; "
+        f"«{'(skjult)'}» er skjult for å hindre tilbakeregning."
+    )
 
 
 def _markdown(title: str, sheets: dict[str, tuple[pd.DataFrame, list[str]]]) -> str:

@@ -29,8 +29,9 @@ def _respondents_answered(codes_wide: pd.DataFrame, codebook: Codebook) -> pd.Se
     return codes_wide[codebook.category_ids].notna().all(axis=1)
 
 
-def tabell7(codes_long: pd.DataFrame, codes_wide: pd.DataFrame, codebook: Codebook, n_examples: int = 3,
-            min_cell: int = 0) -> pd.DataFrame:
+def tabell7(
+    codes_long: pd.DataFrame, codes_wide: pd.DataFrame, codebook: Codebook, n_examples: int = 3, min_cell: int = 0
+) -> pd.DataFrame:
     """One row per top-level category: mentions and respondents, with both shares (in %)."""
     coded = codes_long[codes_long["code"].fillna("") != ""]
     total_mentions = len(coded)
@@ -41,22 +42,30 @@ def tabell7(codes_long: pd.DataFrame, codes_wide: pd.DataFrame, codebook: Codebo
     for category in codebook.categories:
         mentions = int((coded["code"] == category.id).sum())
         respondents = int((pd.to_numeric(codes_wide[category.id], errors="coerce") == 1).sum())
-        rows.append({
-            "kategori": category.id,
-            "Type": category.label,
-            "Eksempler": "; ".join(category.examples[:n_examples]),
-            "Omtaler (antall)": mentions,
-            mention_share: _percent(mentions, total_mentions),
-            "Respondenter (antall)": respondents,
-            respondent_share: _percent(respondents, answered),
-        })
+        rows.append(
+            {
+                "kategori": category.id,
+                "Type": category.label,
+                "Eksempler": "; ".join(category.examples[:n_examples]),
+                "Omtaler (antall)": mentions,
+                mention_share: _percent(mentions, total_mentions),
+                "Respondenter (antall)": respondents,
+                respondent_share: _percent(respondents, answered),
+            }
+        )
     table = pd.DataFrame(rows)
-    return suppress_rows(table, "Respondenter (antall)", ["Omtaler (antall)", "Respondenter (antall)"],
-                         [mention_share, respondent_share], min_cell)
+    return suppress_rows(
+        table,
+        "Respondenter (antall)",
+        ["Omtaler (antall)", "Respondenter (antall)"],
+        [mention_share, respondent_share],
+        min_cell,
+    )
 
 
-def tabell8(codes_long: pd.DataFrame, codebook: Codebook, category_id: str | None = None,
-            min_cell: int = 0) -> pd.DataFrame:
+def tabell8(
+    codes_long: pd.DataFrame, codebook: Codebook, category_id: str | None = None, min_cell: int = 0
+) -> pd.DataFrame:
     """Subcategories of one category (default: the first that has any), Tabell 8 style."""
     parent = next(
         (c for c in codebook.categories if (category_id is None and c.subcategories) or c.id == category_id),
@@ -72,17 +81,24 @@ def tabell8(codes_long: pd.DataFrame, codebook: Codebook, category_id: str | Non
     rows = []
     for sub in parent.subcategories:
         hits = coded[coded["subcode"] == sub.id]
-        rows.append({
-            "delkategori": sub.id,
-            "Delkategori": sub.label,
-            "Omtaler (antall)": len(hits),
-            mention_share: _percent(len(hits), mentions_total),
-            "Respondenter (antall)": hits["id"].nunique(),
-            respondent_share: _percent(hits["id"].nunique(), respondents_total),
-        })
+        rows.append(
+            {
+                "delkategori": sub.id,
+                "Delkategori": sub.label,
+                "Omtaler (antall)": len(hits),
+                mention_share: _percent(len(hits), mentions_total),
+                "Respondenter (antall)": hits["id"].nunique(),
+                respondent_share: _percent(hits["id"].nunique(), respondents_total),
+            }
+        )
     table = pd.DataFrame(rows)
-    return suppress_rows(table, "Respondenter (antall)", ["Omtaler (antall)", "Respondenter (antall)"],
-                         [mention_share, respondent_share], min_cell)
+    return suppress_rows(
+        table,
+        "Respondenter (antall)",
+        ["Omtaler (antall)", "Respondenter (antall)"],
+        [mention_share, respondent_share],
+        min_cell,
+    )
 
 
 @dataclass
@@ -93,10 +109,10 @@ class Crosstab:
     what may be published.
     """
 
-    counts: pd.DataFrame          # index: row ids; columns: group labels + "Totalt"
-    n: pd.Series                  # answered respondents per group + "Totalt"
-    labels: dict[str, str]        # row id -> Norwegian label
-    tests: pd.DataFrame           # index: row ids; columns: test, statistic, df, p
+    counts: pd.DataFrame  # index: row ids; columns: group labels + "Totalt"
+    n: pd.Series  # answered respondents per group + "Totalt"
+    labels: dict[str, str]  # row id -> Norwegian label
+    tests: pd.DataFrame  # index: row ids; columns: test, statistic, df, p
     group_col: str
     notes: list[str] = field(default_factory=list)
 
@@ -110,8 +126,9 @@ class Crosstab:
     def table(self, min_cell: int = 5) -> pd.DataFrame:
         """The publishable table: counts and column %, small cells suppressed, test figures."""
         shares = self.percentages()
-        out = pd.DataFrame({"kategori": list(self.counts.index),
-                            "Kategori": [self.labels[i] for i in self.counts.index]})
+        out = pd.DataFrame(
+            {"kategori": list(self.counts.index), "Kategori": [self.labels[i] for i in self.counts.index]}
+        )
         columns = self.groups + ["Totalt"]
         small_group = {g: 0 < min_cell and self.n[g] < min_cell for g in columns}
         for g in columns:
@@ -141,8 +158,13 @@ class Crosstab:
         return out
 
 
-def crosstab(codes_wide: pd.DataFrame, codebook: Codebook, groups: pd.Series, group_col: str = "gruppe",
-             group_labels: dict | None = None) -> Crosstab:
+def crosstab(
+    codes_wide: pd.DataFrame,
+    codebook: Codebook,
+    groups: pd.Series,
+    group_col: str = "gruppe",
+    group_labels: dict | None = None,
+) -> Crosstab:
     """Cross respondent-level codes with a grouping variable (default in the CLI: `ansatt`).
 
     `groups` is indexed by respondent id (text) and holds the group value; respondents without
@@ -157,8 +179,10 @@ def crosstab(codes_wide: pd.DataFrame, codebook: Codebook, groups: pd.Series, gr
     group_names = group.map(lambda v: str(labels_of.get(_label_key(v), _label_key(v))))
     order = [str(labels_of.get(k, k)) for k in sorted({_label_key(v) for v in group}, key=_sort_key)]
 
-    flags = pd.DataFrame({c.id: pd.to_numeric(wide[c.id], errors="coerce").fillna(0).astype(int)
-                          for c in codebook.categories}, index=wide.index)
+    flags = pd.DataFrame(
+        {c.id: pd.to_numeric(wide[c.id], errors="coerce").fillna(0).astype(int) for c in codebook.categories},
+        index=wide.index,
+    )
     labels = {c.id: c.label for c in codebook.categories}
     competence = [c.id for c in codebook.categories if c.competence]
     if competence:
@@ -168,8 +192,9 @@ def crosstab(codes_wide: pd.DataFrame, codebook: Codebook, groups: pd.Series, gr
     counts["Totalt"] = counts.sum(axis=1)
     n = group_names.value_counts().reindex(order, fill_value=0)
     n["Totalt"] = int(n.sum())
-    tests = pd.DataFrame([_test(counts.loc[row, order].to_numpy(), n[order].to_numpy()) for row in counts.index],
-                         index=counts.index)
+    tests = pd.DataFrame(
+        [_test(counts.loc[row, order].to_numpy(), n[order].to_numpy()) for row in counts.index], index=counts.index
+    )
     notes = [
         f"Respondenter som svarte og har verdi på {group_col}: {n['Totalt']}; "
         f"utelatt: {int((~keep).sum())} uten svar eller uten gruppe.",
@@ -189,14 +214,23 @@ def _test(mentioned: np.ndarray, n: np.ndarray) -> dict:
         if observed.shape == (2, 2):
             _, p_exact = fisher_exact(observed)
             return {"test": "Fishers eksakte test", "statistic": "", "df": "", "p": round(float(p_exact), 4)}
-        return {"test": "Pearson kji-kvadrat (forventet < 5 i noen celler: tolk med varsomhet)",
-                "statistic": round(float(statistic), 2), "df": int(df), "p": round(float(p), 4)}
-    return {"test": "Pearson kji-kvadrat", "statistic": round(float(statistic), 2), "df": int(df),
-            "p": round(float(p), 4)}
+        return {
+            "test": "Pearson kji-kvadrat (forventet < 5 i noen celler: tolk med varsomhet)",
+            "statistic": round(float(statistic), 2),
+            "df": int(df),
+            "p": round(float(p), 4),
+        }
+    return {
+        "test": "Pearson kji-kvadrat",
+        "statistic": round(float(statistic), 2),
+        "df": int(df),
+        "p": round(float(p), 4),
+    }
 
 
-def suppress_rows(table: pd.DataFrame, size_col: str, count_cols: list[str], share_cols: list[str],
-                  min_cell: int) -> pd.DataFrame:
+def suppress_rows(
+    table: pd.DataFrame, size_col: str, count_cols: list[str], share_cols: list[str], min_cell: int
+) -> pd.DataFrame:
     """Hide rows whose `size_col` is 1..min_cell-1; if exactly one row is hidden, hide the next
     smallest too, since the shown total would otherwise give it away."""
     if not min_cell or table.empty:

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections import Counter
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -73,7 +73,7 @@ class Category:
     counter_examples: list[str] = field(default_factory=list)
     terms: list[Rule] = field(default_factory=list)
     exclusions: list[Rule] = field(default_factory=list)
-    subcategories: list["Category"] = field(default_factory=list)
+    subcategories: list[Category] = field(default_factory=list)
     parent: str | None = None
 
     @property
@@ -161,7 +161,7 @@ def _decode(path: Path, raw: bytes) -> str:
     try:
         return raw.decode(ENCODINGS[0])
     except UnicodeDecodeError as error:
-        line = raw[:error.start].count(b"\n") + 1
+        line = raw[: error.start].count(b"\n") + 1
     try:
         text = raw.decode(ENCODINGS[1])
     except UnicodeDecodeError as error:
@@ -169,8 +169,12 @@ def _decode(path: Path, raw: bytes) -> str:
             f"{path}: line {line}: not UTF-8 (nor Windows-1252: byte 0x{raw[error.start]:02x}); "
             "save the file as UTF-8 in your editor."
         ) from error
-    log.warning("%s: line %d: not UTF-8, read as Windows-1252; save the file as UTF-8 "
-                "(this changes its sha256, so bump 'version' if it is locked).", path, line)
+    log.warning(
+        "%s: line %d: not UTF-8, read as Windows-1252; save the file as UTF-8 "
+        "(this changes its sha256, so bump 'version' if it is locked).",
+        path,
+        line,
+    )
     return text
 
 
@@ -189,7 +193,8 @@ class _CodebookLoader(yaml.SafeLoader):
             key = self.construct_object(key_node)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None,
+                    None,
+                    None,
                     f"duplicate key '{key}' (also at line {seen[key].start_mark.line + 1}): "
                     "YAML would keep only the last one; merge them into one key",
                     key_node.start_mark,
@@ -260,9 +265,7 @@ def _line_of(node: yaml.Node | None, parts: list) -> int:
 
 def _build(path: Path, data: dict, node: yaml.Node, sha: str) -> Codebook:
     matching = data.get("matching", {})
-    categories = [
-        _build_category(item, f"categories[{i}]", None) for i, item in enumerate(data["categories"])
-    ]
+    categories = [_build_category(item, f"categories[{i}]", None) for i, item in enumerate(data["categories"])]
     return Codebook(
         id=data["id"],
         title=data["title"],
@@ -328,15 +331,20 @@ def _build_rule(spec: Any, where: str, owner: str) -> Rule:
             case_sensitive=acronym,
         )
     if "regex" in spec:
-        return Rule(rid or f"{owner}:/{spec['regex']}/", "regex", spec["regex"], where,
-                    case_sensitive=spec.get("case_sensitive", False))
+        return Rule(
+            rid or f"{owner}:/{spec['regex']}/",
+            "regex",
+            spec["regex"],
+            where,
+            case_sensitive=spec.get("case_sensitive", False),
+        )
     return Rule(rid or f"{owner}:pattern@{where}", "pattern", spec["pattern"], where)
 
 
 def _check_semantics(codebook: Codebook, node: yaml.Node) -> None:
     """What the schema cannot say: unique ids, compilable regexes, a changelog entry."""
     seen: dict[str, str] = {}
-    for index, category in enumerate(codebook.nodes()):
+    for _index, category in enumerate(codebook.nodes()):
         if category.id in seen:
             raise CodebookError(f"{codebook.path}: category id '{category.id}' is used twice; ids must be unique.")
         seen[category.id] = category.path
@@ -371,8 +379,9 @@ def compile_regex(rule: Rule) -> regex.Pattern:
 
 
 _REPEATS = {_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT}
-_ATOMIC = {getattr(_sre_constants, name) for name in ("POSSESSIVE_REPEAT", "ATOMIC_GROUP")
-           if hasattr(_sre_constants, name)}
+_ATOMIC = {
+    getattr(_sre_constants, name) for name in ("POSSESSIVE_REPEAT", "ATOMIC_GROUP") if hasattr(_sre_constants, name)
+}
 
 
 def backtracking_risk(pattern: str) -> str | None:
@@ -397,14 +406,18 @@ def _risk(items: Any, repeated: bool) -> str | None:
         if op in _REPEATS:
             low, high, body = av
             if repeated and low != high:
-                return ("nests a quantifier inside a repeated group (like (a+)+), which takes exponential time "
-                        "on some answers; rewrite it without the nesting (e.g. (a+)+ as a+, (\\w+\\s?)+ as [\\w\\s]+).")
+                return (
+                    "nests a quantifier inside a repeated group (like (a+)+), which takes exponential time "
+                    "on some answers; rewrite it without the nesting (e.g. (a+)+ as a+, (\\w+\\s?)+ as [\\w\\s]+)."
+                )
             reason = _risk(body, repeated or high == _sre_constants.MAXREPEAT)
         elif op == _sre_constants.BRANCH:
             alternatives = [repr(list(alt)) for alt in av[1]]
             if repeated and len(set(alternatives)) < len(alternatives):
-                return ("repeats a group with identical alternatives (like (a|a)*), which takes exponential "
-                        "time on some answers; remove the duplicate alternative.")
+                return (
+                    "repeats a group with identical alternatives (like (a|a)*), which takes exponential "
+                    "time on some answers; remove the duplicate alternative."
+                )
             reason = next((r for alt in av[1] if (r := _risk(alt, repeated))), None)
         else:  # groups, lookarounds; atomic groups and possessive repeats never backtrack into
             inner = repeated and op not in _ATOMIC

@@ -1,4 +1,4 @@
-"""What changed between two versions of a codebook, and which units change codes (SPEC §9).
+"""What changed between two versions of a codebook, and the report of units that change codes (SPEC §9).
 
 `diff_codebooks(old, new)` compares two codebook files (or loaded `Codebook` objects) field by
 field: metadata (id, version, title, language, unit, description, source, matching defaults),
@@ -12,16 +12,11 @@ one rule removed and one added.
 Two versions of one codebook share the id, and the edited copy is usually not (yet) in the
 lock file, so both are loaded with `check_lock=False`: a diff reads, it does not run a coding.
 
-`unit_changes(old, new, input, id_col, text_col)` codes a corpus with both versions (via
-`code_table`) and lists every unit whose codes differ. Units are aligned per respondent:
-- `unit`: both versions cut the answer into the same units (always so for `item`/`answer`
-  codebooks) → aligned by unit number;
-- `text`: the segmentation differs (for `mention` codebooks it depends on the labels found, so
-  a rule change can merge or split mentions) → units with identical text are aligned;
-- `unmatched`: what is left is grouped by overlapping character spans in the answer and
-  reported as one row per group (e.g. old units 1;2 → new unit 1), always, because the number
-  of mentions changed even when the set of codes did not.
-Codes are written `code` or `code/subcode` and `;`-joined.
+Which units gain or lose codes needs a coding run with both versions, so it is computed one
+stage up, by `textkit.coding.compare.unit_changes`. The codebook stage must not import the
+coding stage, so the hand-over is plain data: a DataFrame with `UNIT_CHANGE_COLUMNS`, defined
+here, which `CodebookDiff.to_markdown`/`write` render with `summarise_unit_changes` and
+`_units_markdown` — pure formatting of those columns that needs no coder.
 """
 
 from __future__ import annotations
@@ -36,11 +31,32 @@ import pandas as pd
 from textkit.codebook.book import Category, Codebook, Rule, load_codebook
 from textkit.errors import OutputError
 
-UNIT_CHANGE_COLUMNS = ["id", "unit", "unit_text", "gained", "lost", "old_codes", "new_codes",
-                       "alignment", "old_unit", "old_unit_text"]
+# The rows `textkit.coding.compare` produces and this module's report renders.
+UNIT_CHANGE_COLUMNS = [
+    "id",
+    "unit",
+    "unit_text",
+    "gained",
+    "lost",
+    "old_codes",
+    "new_codes",
+    "alignment",
+    "old_unit",
+    "old_unit_text",
+]
 
-_METADATA = ("id", "version", "title", "language", "unit", "description", "source",
-             "matching.fuzzy", "matching.fuzzy_min_length", "matching.min_compound_part")
+_METADATA = (
+    "id",
+    "version",
+    "title",
+    "language",
+    "unit",
+    "description",
+    "source",
+    "matching.fuzzy",
+    "matching.fuzzy_min_length",
+    "matching.min_compound_part",
+)
 _TEXT_FIELDS = ("label", "definition", "include", "exclude", "competence")
 _LIST_FIELDS = ("examples", "counter_examples")
 _RULE_FIELDS = ("terms", "exclusions")
@@ -86,7 +102,11 @@ class CodebookDiff:
 
     @property
     def metadata(self) -> dict[str, tuple[Any, Any]]:
-        return {c.field: (c.old, c.new) for c in self.changes if c.path == "" and c.field not in ("changelog", "category_order")}
+        return {
+            c.field: (c.old, c.new)
+            for c in self.changes
+            if c.path == "" and c.field not in ("changelog", "category_order")
+        }
 
     @property
     def categories_added(self) -> list[str]:
@@ -126,15 +146,26 @@ class CodebookDiff:
         }
 
     def to_dict(self) -> dict:
-        return {"old": self.old, "new": self.new, "summary": self.summary(),
-                "changes": [asdict(c) for c in self.changes]}
+        return {
+            "old": self.old,
+            "new": self.new,
+            "summary": self.summary(),
+            "changes": [asdict(c) for c in self.changes],
+        }
 
     # ---- report
     def to_markdown(self, units: pd.DataFrame | None = None) -> str:
-        """A readable report; with `units` (from `unit_changes`) it also lists the units that change."""
-        lines = [f"# Codebook diff: {self.old['id']} {self.old['version']} → {self.new['id']} {self.new['version']}", ""]
-        lines += [f"- Old: `{self.old['path']}` (sha256 {self.old['sha256'][:12]}…)",
-                  f"- New: `{self.new['path']}` (sha256 {self.new['sha256'][:12]}…)", ""]
+        """A readable report; with `units` (from `textkit.coding.compare.unit_changes`) it also lists
+        the units that change."""
+        lines = [
+            f"# Codebook diff: {self.old['id']} {self.old['version']} → {self.new['id']} {self.new['version']}",
+            "",
+        ]
+        lines += [
+            f"- Old: `{self.old['path']}` (sha256 {self.old['sha256'][:12]}…)",
+            f"- New: `{self.new['path']}` (sha256 {self.new['sha256'][:12]}…)",
+            "",
+        ]
         for warning in self.warnings:
             lines.append(f"> **Warning:** {warning}")
         if self.warnings:
@@ -162,15 +193,22 @@ class CodebookDiff:
             lines += ["## Changelog", ""]
             for change in (c for c in self.changes if c.field == "changelog"):
                 entry = change.new if change.kind != "removed" else change.old
-                lines.append(f"- {change.kind}: **{entry.get('version')}** ({entry.get('date')}) — "
-                             f"{' '.join(str(entry.get('changes', '')).split())}")
+                lines.append(
+                    f"- {change.kind}: **{entry.get('version')}** ({entry.get('date')}) — "
+                    f"{' '.join(str(entry.get('changes', '')).split())}"
+                )
             lines.append("")
         if units is not None:
             lines += _units_markdown(units)
         return "\n".join(lines).rstrip() + "\n"
 
-    def write(self, out: str | Path, units: pd.DataFrame | None = None, force: bool = False,
-              inputs: tuple[str | Path | None, ...] = ()) -> Path:
+    def write(
+        self,
+        out: str | Path,
+        units: pd.DataFrame | None = None,
+        force: bool = False,
+        inputs: tuple[str | Path | None, ...] = (),
+    ) -> Path:
         """Write the report by suffix: `.md` (markdown), `.json` (diff, summary and unit rows),
         `.csv` (the unit changes; needs `units`). Never over `inputs` (the codebooks, the corpus)."""
         from textkit.io import write_csv, write_json, write_text
@@ -183,12 +221,16 @@ class CodebookDiff:
         if suffix == ".json":
             data = self.to_dict()
             if units is not None:
-                data["units"] = {"summary": summarise_unit_changes(units),
-                                 "rows": json.loads(units.to_json(orient="records", force_ascii=False))}
+                data["units"] = {
+                    "summary": summarise_unit_changes(units),
+                    "rows": json.loads(units.to_json(orient="records", force_ascii=False)),
+                }
             return write_json(out, data)
         if suffix == ".csv":
             if units is None:
-                raise OutputError(f"{out}: a .csv report lists unit changes; give a corpus (--corpus) or use .md/.json.")
+                raise OutputError(
+                    f"{out}: a .csv report lists unit changes; give a corpus (--corpus) or use .md/.json."
+                )
             return write_csv(out, units)
         raise OutputError(f"{out}: unknown report type '{out.suffix}'. Use .md, .json or .csv.")
 
@@ -211,7 +253,9 @@ def diff_codebooks(old: str | Path | Codebook, new: str | Path | Codebook) -> Co
     if a.id != b.id:
         diff.warnings.append(f"the codebooks have different ids ({a.id} vs {b.id}).")
     if a.version == b.version and a.sha256 != b.sha256:
-        diff.warnings.append(f"the files differ but both say version {a.version}: bump 'version' and add a changelog entry.")
+        diff.warnings.append(
+            f"the files differ but both say version {a.version}: bump 'version' and add a changelog entry."
+        )
     for name in _METADATA:
         before, after = _meta(a, name), _meta(b, name)
         if before != after:
@@ -283,16 +327,20 @@ def _category_changes(old: Category, new: Category) -> list[Change]:
     for name in _LIST_FIELDS:
         out.extend(_list_changes(path, name, getattr(old, name), getattr(new, name)))
     for name in _RULE_FIELDS:
-        out.extend(_list_changes(path, name, [rule_text(r) for r in getattr(old, name)],
-                                 [rule_text(r) for r in getattr(new, name)]))
+        out.extend(
+            _list_changes(
+                path, name, [rule_text(r) for r in getattr(old, name)], [rule_text(r) for r in getattr(new, name)]
+            )
+        )
     return out
 
 
 def _list_changes(path: str, name: str, before: list[str], after: list[str]) -> list[Change]:
     removed = [item for item in before if item not in after]
     added = [item for item in after if item not in before]
-    return ([Change(path, name, "removed", old=item) for item in dict.fromkeys(removed)]
-            + [Change(path, name, "added", new=item) for item in dict.fromkeys(added)])
+    return [Change(path, name, "removed", old=item) for item in dict.fromkeys(removed)] + [
+        Change(path, name, "added", new=item) for item in dict.fromkeys(added)
+    ]
 
 
 def _short(value: Any, limit: int = 160) -> str:
@@ -312,167 +360,7 @@ def _md(value: Any) -> str:
     return " ".join(str(value).split()).replace("|", "\\|") if value is not None else "—"
 
 
-# --------------------------------------------------------------------------- unit changes
-def unit_changes(old: str | Path | Codebook, new: str | Path | Codebook, input: str | Path,
-                 id_col: str, text_col: str, model: str | None = None, sheet: str | None = None) -> pd.DataFrame:
-    """Code `input` with both codebooks and list every unit that gains or loses a code.
-
-    Returns one row per changed unit (columns `UNIT_CHANGE_COLUMNS`); `frame.attrs["summary"]`
-    holds `summarise_unit_changes(frame)` plus how many units were aligned each way.
-    """
-    from textkit.coding.run import code_table
-
-    a, b = _load(old), _load(new)
-    old_result = code_table(input, id_col, text_col, a, sheet=sheet, model=model)
-    new_result = code_table(input, id_col, text_col, b, sheet=sheet, model=model)
-    answers = _answers(input, id_col, text_col, sheet)
-    frame, counts = compare_codings(old_result.codes_long, new_result.codes_long, answers)
-    frame.attrs["summary"] = {**summarise_unit_changes(frame), **counts,
-                              "old": _identity(a), "new": _identity(b)}
-    return frame
-
-
-def _answers(input: str | Path, id_col: str, text_col: str, sheet: str | None) -> dict[str, str]:
-    """The normalised answer per id, exactly as `code_table` codes it (to place units in it)."""
-    from textkit.io import read_table
-    from textkit.text.normalise import is_blank, normalise_text
-
-    table = read_table(input, sheet=sheet, text_columns=[text_col])
-    ids = table.ids(id_col)
-    return {i: ("" if is_blank(v) else normalise_text(str(v))) for i, v in zip(ids, table.data[text_col].tolist())}
-
-
-@dataclass
-class _Unit:
-    number: int
-    text: str
-    codes: frozenset[str]
-    span: tuple[int, int] | None = None
-
-
-def _units(codes_long: pd.DataFrame) -> dict[str, list[_Unit]]:
-    """Per id, its units in order with their codes (`code` or `code/subcode`)."""
-    out: dict[str, dict[int, _Unit]] = {}
-    for row in codes_long.itertuples(index=False):
-        units = out.setdefault(str(row.id), {})
-        unit = units.get(int(row.unit))
-        if unit is None:
-            unit = units[int(row.unit)] = _Unit(int(row.unit), str(row.unit_text), frozenset())
-        code = "" if pd.isna(row.code) else str(row.code)
-        if code:
-            sub = "" if pd.isna(row.subcode) else str(row.subcode)
-            label = f"{code}/{sub}" if sub and sub != code else code
-            unit.codes = unit.codes | {label}
-    return {key: [units[n] for n in sorted(units)] for key, units in out.items()}
-
-
-def _place(units: list[_Unit], answer: str | None) -> None:
-    """Character span of each unit in the answer (units are ordered, non-overlapping substrings)."""
-    cursor = 0
-    for unit in units:
-        position = answer.find(unit.text, cursor) if answer is not None else -1
-        if position < 0:
-            unit.span = None
-            continue
-        unit.span = (position, position + len(unit.text))
-        cursor = unit.span[1]
-
-
-def compare_codings(old_long: pd.DataFrame, new_long: pd.DataFrame,
-                    answers: dict[str, str] | None = None) -> tuple[pd.DataFrame, dict]:
-    """Align the units of two `codes_long` tables and list those whose codes differ.
-
-    `answers` (id → coded text) lets units whose segmentation changed be grouped by overlap;
-    without it, all unmatched units of an answer form one group.
-    """
-    old_units, new_units = _units(old_long), _units(new_long)
-    order = list(dict.fromkeys([*map(str, old_long["id"]), *map(str, new_long["id"])]))
-    rows: list[dict] = []
-    counts = {"units_old": sum(map(len, old_units.values())), "units_new": sum(map(len, new_units.values())),
-              "aligned_by_unit": 0, "aligned_by_text": 0, "unmatched_old": 0, "unmatched_new": 0}
-    for key in order:
-        before, after = old_units.get(key, []), new_units.get(key, [])
-        if [u.text for u in before] == [u.text for u in after]:
-            counts["aligned_by_unit"] += len(after)
-            for u, v in zip(before, after):
-                if u.codes != v.codes:
-                    rows.append(_row(key, [u], [v], "unit"))
-            continue
-        pairs, rest_old, rest_new = _align_by_text(before, after)
-        counts["aligned_by_text"] += len(pairs)
-        for u, v in pairs:
-            if u.codes != v.codes:
-                rows.append(_row(key, [u], [v], "text"))
-        counts["unmatched_old"] += len(rest_old)
-        counts["unmatched_new"] += len(rest_new)
-        for group_old, group_new in _groups(rest_old, rest_new, before, after, (answers or {}).get(key)):
-            rows.append(_row(key, group_old, group_new, "unmatched"))
-    frame = pd.DataFrame(rows, columns=UNIT_CHANGE_COLUMNS)
-    return frame, counts
-
-
-def _align_by_text(before: list[_Unit], after: list[_Unit]) -> tuple[list[tuple[_Unit, _Unit]], list[_Unit], list[_Unit]]:
-    free = list(before)
-    pairs, rest_new = [], []
-    for unit in after:
-        match = next((u for u in free if u.text == unit.text), None)
-        if match is None:
-            rest_new.append(unit)
-        else:
-            free.remove(match)
-            pairs.append((match, unit))
-    return pairs, free, rest_new
-
-
-def _groups(rest_old: list[_Unit], rest_new: list[_Unit], before: list[_Unit], after: list[_Unit],
-            answer: str | None) -> list[tuple[list[_Unit], list[_Unit]]]:
-    """Connected groups of unmatched old and new units whose spans overlap in the answer."""
-    if not rest_old and not rest_new:
-        return []
-    _place(before, answer)
-    _place(after, answer)
-    nodes = [("old", u) for u in rest_old] + [("new", u) for u in rest_new]
-    if any(u.span is None for _, u in nodes):
-        return [(rest_old, rest_new)]
-    parent = list(range(len(nodes)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, (side_i, u) in enumerate(nodes):
-        for j in range(i + 1, len(nodes)):
-            side_j, v = nodes[j]
-            if side_i != side_j and u.span[0] < v.span[1] and v.span[0] < u.span[1]:
-                parent[find(i)] = find(j)
-    groups: dict[int, tuple[list[_Unit], list[_Unit]]] = {}
-    for i, (side, unit) in enumerate(nodes):
-        group = groups.setdefault(find(i), ([], []))
-        group[0 if side == "old" else 1].append(unit)
-    ordered = sorted(groups.values(), key=lambda g: min(u.span[0] for u in g[0] + g[1]))
-    return [(sorted(o, key=lambda u: u.number), sorted(n, key=lambda u: u.number)) for o, n in ordered]
-
-
-def _row(key: str, old: list[_Unit], new: list[_Unit], alignment: str) -> dict:
-    before = frozenset().union(*(u.codes for u in old)) if old else frozenset()
-    after = frozenset().union(*(u.codes for u in new)) if new else frozenset()
-    shown = new or old
-    return {
-        "id": key,
-        "unit": ";".join(str(u.number) for u in new),
-        "unit_text": " | ".join(u.text for u in shown),
-        "gained": ";".join(sorted(after - before)),
-        "lost": ";".join(sorted(before - after)),
-        "old_codes": ";".join(sorted(before)),
-        "new_codes": ";".join(sorted(after)),
-        "alignment": alignment,
-        "old_unit": ";".join(str(u.number) for u in old),
-        "old_unit_text": " | ".join(u.text for u in old),
-    }
-
-
+# --------------------------------------------------------------------------- the units report
 def summarise_unit_changes(frame: pd.DataFrame) -> dict:
     """Units gaining and losing each label (`gained`/`lost`, a `code/subcode` counts as itself) and
     each top-level category (`categories_gained`/`categories_lost`: a unit moving between two
@@ -512,26 +400,34 @@ def _units_markdown(units: pd.DataFrame) -> list[str]:
     lines = ["## Units that change codes", ""]
     extra = units.attrs.get("summary", {})
     if extra:
-        lines.append(f"Units coded: {extra.get('units_old')} (old) / {extra.get('units_new')} (new); "
-                     f"aligned by unit number {extra.get('aligned_by_unit')}, by text {extra.get('aligned_by_text')}; "
-                     f"unmatched {extra.get('unmatched_old')} old / {extra.get('unmatched_new')} new.")
+        lines.append(
+            f"Units coded: {extra.get('units_old')} (old) / {extra.get('units_new')} (new); "
+            f"aligned by unit number {extra.get('aligned_by_unit')}, by text {extra.get('aligned_by_text')}; "
+            f"unmatched {extra.get('unmatched_old')} old / {extra.get('unmatched_new')} new."
+        )
         lines.append("")
     lines.append(f"{summary['units_changed']} unit(s) in {summary['respondents_changed']} answer(s) change.")
     lines.append("")
-    for title, gained, lost in (("Category", summary["categories_gained"], summary["categories_lost"]),
-                                ("Code (code/subcode)", summary["gained"], summary["lost"])):
+    for title, gained, lost in (
+        ("Category", summary["categories_gained"], summary["categories_lost"]),
+        ("Code (code/subcode)", summary["gained"], summary["lost"]),
+    ):
         codes = sorted(set(gained) | set(lost))
         if codes:
             lines += [f"| {title} | Units gaining | Units losing |", "|---|---:|---:|"]
             lines += [f"| {c} | {gained.get(c, 0)} | {lost.get(c, 0)} |" for c in codes]
             lines.append("")
     if len(units):
-        lines += ["| id | unit | text | gained | lost | old codes | new codes | alignment |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "| id | unit | text | gained | lost | old codes | new codes | alignment |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for row in units.itertuples(index=False):
             unit = row.unit if row.alignment != "unmatched" else f"{row.old_unit or '–'} → {row.unit or '–'}"
             text = row.unit_text if row.alignment != "unmatched" else f"{row.old_unit_text} → {row.unit_text}"
-            lines.append(f"| {row.id} | {unit} | {_md(text)} | {row.gained} | {row.lost} | "
-                         f"{row.old_codes} | {row.new_codes} | {row.alignment} |")
+            lines.append(
+                f"| {row.id} | {unit} | {_md(text)} | {row.gained} | {row.lost} | "
+                f"{row.old_codes} | {row.new_codes} | {row.alignment} |"
+            )
         lines.append("")
     return lines

@@ -52,26 +52,50 @@ QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 QDC_SCHEMA_LOCATION = "http://schema.qdasoftware.org/versions/Codebook/v1.0/Codebook.xsd"
 FORMATS = ("md", "docx", "qdc")
 _GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://textkit.invalid/codebook")
-_PALETTE = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2",
-            "#7F7F7F", "#BCBD22", "#17BECF", "#393B79", "#637939", "#8C6D31", "#843C39",
-            "#7B4173", "#3182BD", "#E6550D", "#31A354")
+_PALETTE = (
+    "#1F77B4",
+    "#FF7F0E",
+    "#2CA02C",
+    "#D62728",
+    "#9467BD",
+    "#8C564B",
+    "#E377C2",
+    "#7F7F7F",
+    "#BCBD22",
+    "#17BECF",
+    "#393B79",
+    "#637939",
+    "#8C6D31",
+    "#843C39",
+    "#7B4173",
+    "#3182BD",
+    "#E6550D",
+    "#31A354",
+)
 
 UNIT_NB = {
     "mention": "omtale — hver nevnte utdanning eller hvert nevnte tema kodes og telles én gang; "
-               "ett svar kan ha flere omtaler",
+    "ett svar kan ha flere omtaler",
     "item": "sak — ett fritekstsvar eller én sak i et møtereferat; en sak kan få flere koder",
     "answer": "svar — hele fritekstsvaret er én enhet; et svar kan få flere koder",
 }
 COLUMNS_NB = ("Kategori", "Definisjon", "Inkluderer", "Ekskluderer", "Eksempler")
 # Description sections of a .qdc code, in order (label used in the text → field name).
-_SECTIONS = (("Definisjon", "definition"), ("Inkluderer", "include"), ("Ekskluderer", "exclude"),
-             ("Eksempler", "examples"), ("Moteksempler", "counter_examples"),
-             ("Kode-id", "id"), ("Kompetanserelatert", "competence"))
+_SECTIONS = (
+    ("Definisjon", "definition"),
+    ("Inkluderer", "include"),
+    ("Ekskluderer", "exclude"),
+    ("Eksempler", "examples"),
+    ("Moteksempler", "counter_examples"),
+    ("Kode-id", "id"),
+    ("Kompetanserelatert", "competence"),
+)
 _LIST_SECTIONS = {"examples", "counter_examples"}
 
 
-def export_codebook(codebook: str | Path | Codebook, target: str | Path, format: str | None = None,
-                    force: bool = False) -> Path:
+def export_codebook(
+    codebook: str | Path | Codebook, target: str | Path, format: str | None = None, force: bool = False
+) -> Path:
     """Write `codebook` to `target` as `md`, `docx` or `qdc` (default: from the file suffix).
 
     A path is loaded with the version-lock check (an appendix must not show a version whose
@@ -126,15 +150,17 @@ def table_rows(book: Codebook) -> list[dict]:
     """One row per category, parents first: level (0/1), and the five appendix columns."""
     rows = []
     for node in book.nodes():
-        rows.append({
-            "level": 1 if node.parent else 0,
-            "id": node.path,
-            "Kategori": _label(node),
-            "Definisjon": _one_line(node.definition),
-            "Inkluderer": _one_line(node.include),
-            "Ekskluderer": _exclude_cell(node),
-            "Eksempler": _examples(node.examples),
-        })
+        rows.append(
+            {
+                "level": 1 if node.parent else 0,
+                "id": node.path,
+                "Kategori": _label(node),
+                "Definisjon": _one_line(node.definition),
+                "Inkluderer": _one_line(node.include),
+                "Ekskluderer": _exclude_cell(node),
+                "Eksempler": _examples(node.examples),
+            }
+        )
     return rows
 
 
@@ -143,8 +169,13 @@ def _heading(book: Codebook) -> str:
 
 
 def _facts(book: Codebook) -> list[tuple[str, str]]:
-    facts = [("Kodebok", f"{book.id}"), ("Versjon", book.version), ("Dato", release_date(book)),
-             ("Analyseenhet", UNIT_NB.get(book.unit, book.unit)), ("Språk", book.language)]
+    facts = [
+        ("Kodebok", f"{book.id}"),
+        ("Versjon", book.version),
+        ("Dato", release_date(book)),
+        ("Analyseenhet", UNIT_NB.get(book.unit, book.unit)),
+        ("Språk", book.language),
+    ]
     if book.raw.get("source"):
         facts.append(("Kilde", _one_line(book.raw["source"])))
     facts.append(("SHA-256", book.sha256))
@@ -264,7 +295,7 @@ def code_guid(book_id: str, category_path: str) -> str:
 
 
 def _tint(color: str, share: float = 0.45) -> str:
-    red, green, blue = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
     mix = [round(c + (255 - c) * share) for c in (red, green, blue)]
     return "#" + "".join(f"{c:02X}" for c in mix)
 
@@ -286,7 +317,7 @@ def code_description(category: Category) -> str:
     return "\n\n".join(parts)
 
 
-_SECTION_LINE = re.compile(r"^(%s):(?: (.*))?$" % "|".join(re.escape(label) for label, _ in _SECTIONS))
+_SECTION_LINE = re.compile(r"^({}):(?: (.*))?$".format("|".join(re.escape(label) for label, _ in _SECTIONS)))
 
 
 def description_fields(description: str) -> dict:
@@ -324,8 +355,9 @@ def codebook_qdc(book: Codebook) -> bytes:
     q = lambda name: f"{{{QDC_NAMESPACE}}}{name}"  # noqa: E731
     from textkit import __version__
 
-    root = ET.Element(q("CodeBook"), {"origin": f"textkit {__version__} (codebook {book.id} {book.version}, "
-                                                f"sha256 {book.sha256})"})
+    root = ET.Element(
+        q("CodeBook"), {"origin": f"textkit {__version__} (codebook {book.id} {book.version}, sha256 {book.sha256})"}
+    )
     codes = ET.SubElement(root, q("Codes"))
     for index, category in enumerate(book.categories):
         color = _PALETTE[index % len(_PALETTE)]
@@ -335,10 +367,12 @@ def codebook_qdc(book: Codebook) -> bytes:
     competence = [node for node in book.nodes() if node.competence]
     if competence:
         sets = ET.SubElement(root, q("Sets"))
-        member_set = ET.SubElement(sets, q("Set"), {"guid": code_guid(book.id, "set:competence"),
-                                                   "name": "Kompetanserelaterte temaer"})
-        ET.SubElement(member_set, q("Description")).text = (
-            "Kategorier merket competence: true i kodeboken (minst ett kompetanserelatert tema).")
+        member_set = ET.SubElement(
+            sets, q("Set"), {"guid": code_guid(book.id, "set:competence"), "name": "Kompetanserelaterte temaer"}
+        )
+        ET.SubElement(
+            member_set, q("Description")
+        ).text = "Kategorier merket competence: true i kodeboken (minst ett kompetanserelatert tema)."
         for node in competence:
             ET.SubElement(member_set, q("MemberCode"), {"guid": code_guid(book.id, node.path)})
     ET.indent(root, space="  ")
@@ -355,12 +389,16 @@ def _xml_text(text: str) -> str:
 
 
 def _code_element(parent: ET.Element, q, book: Codebook, category: Category, color: str) -> ET.Element:
-    element = ET.SubElement(parent, q("Code"), {
-        "guid": code_guid(book.id, category.path),
-        "name": _xml_text(category.label),
-        "isCodable": "true",
-        "color": color,
-    })
+    element = ET.SubElement(
+        parent,
+        q("Code"),
+        {
+            "guid": code_guid(book.id, category.path),
+            "name": _xml_text(category.label),
+            "isCodable": "true",
+            "color": color,
+        },
+    )
     ET.SubElement(element, q("Description")).text = _xml_text(code_description(category))
     return element
 
@@ -374,7 +412,7 @@ class QdcCode:
     description: str = ""
     color: str | None = None
     is_codable: bool = True
-    children: list["QdcCode"] = field(default_factory=list)
+    children: list[QdcCode] = field(default_factory=list)
 
     def walk(self):
         yield self
@@ -382,8 +420,14 @@ class QdcCode:
             yield from child.walk()
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "guid": self.guid, "description": self.description, "color": self.color,
-                "is_codable": self.is_codable, "children": [c.to_dict() for c in self.children]}
+        return {
+            "name": self.name,
+            "guid": self.guid,
+            "description": self.description,
+            "color": self.color,
+            "is_codable": self.is_codable,
+            "children": [c.to_dict() for c in self.children],
+        }
 
 
 def import_qdc(path: str | Path) -> list[QdcCode]:

@@ -3,8 +3,14 @@ the append-only decisions store (`store`) and accuracy against gold labels (`eva
 
 from textkit._lazy import lazy_exports
 
-__getattr__, __dir__, __all__ = lazy_exports(__name__, {
-    "Coder": "coder", "self_test": "coder",
-    "CodingResult": "run", "code_table": "run",
-    "load_coded": "results", "load_codes": "results",
-})
+__getattr__, __dir__, __all__ = lazy_exports(
+    __name__,
+    {
+        "Coder": "coder",
+        "self_test": "coder",
+        "CodingResult": "run",
+        "code_table": "run",
+        "load_coded": "results",
+        "load_codes": "results",
+    },
+)

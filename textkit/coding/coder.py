@@ -19,13 +19,16 @@ Matching works on tokens, comparing the term with both the surface form and the 
   catastrophically stops the run with an error naming the rule instead of hanging it.
 An exclusion rule of a category removes that category's matches that overlap it
 («Organisasjonspsykologi» is not psychology of mental health).
+
+The word-level tests (`compound_match`, `fuzzy_score`) live in `textkit.text.match`: they know
+no codebook, and the concordance (`kwic --forms`) must find the same compounds a term codes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import regex
 from rapidfuzz import fuzz
@@ -35,6 +38,7 @@ from spacy.tokens import Doc
 
 from textkit.codebook.book import Category, Codebook, Rule, compile_regex
 from textkit.errors import CodebookError
+from textkit.text.match import compound_match, fuzzy_score
 from textkit.text.nlp import NlpInfo, load_nlp
 from textkit.text.segment import group_mentions, split_pieces
 
@@ -93,8 +97,14 @@ class Coder:
     Parameters are stored as given (no logic) so that `get_params()` can feed the audit log.
     """
 
-    def __init__(self, codebook: Codebook, model: str | None = None, batch_size: int = 256,
-                 nlp: Language | None = None, entities: bool = False) -> None:
+    def __init__(
+        self,
+        codebook: Codebook,
+        model: str | None = None,
+        batch_size: int = 256,
+        nlp: Language | None = None,
+        entities: bool = False,
+    ) -> None:
         """`entities=True` keeps the NER component in the pipeline, so a caller that must redact
         what it writes gets the entities from the same pass as the lemmas."""
         self.codebook = codebook
@@ -115,15 +125,21 @@ class Coder:
         }
 
     # ---------------------------------------------------------------- fit
-    def fit(self, texts: Iterable[str] | None = None) -> "Coder":
+    def fit(self, texts: Iterable[str] | None = None) -> Coder:
         """Compile the codebook's rules and load the NLP pipeline (texts are not needed)."""
         if self.nlp is None:
             self.nlp_, self.nlp_info_ = load_nlp(self.model, entities=self.entities)
         else:
             self.nlp_ = self.nlp
             meta = self.nlp.meta
-            self.nlp_info_ = NlpInfo(meta.get("name", "custom"), meta.get("version", "?"), "given",
-                                     "passed to Coder", tuple(self.nlp.pipe_names), False)
+            self.nlp_info_ = NlpInfo(
+                meta.get("name", "custom"),
+                meta.get("version", "?"),
+                "given",
+                "passed to Coder",
+                tuple(self.nlp.pipe_names),
+                False,
+            )
         self.single_: list[_CompiledRule] = []
         self.multi_: dict[int, list[_CompiledRule]] = {}
         self.regex_: list[_CompiledRule] = []
@@ -151,8 +167,11 @@ class Coder:
             else:
                 self.multi_.setdefault(len(words), []).append(compiled)
         elif rule.kind == "regex":
-            self.regex_.append(_CompiledRule(rule, compiled.code, compiled.subcode, compiled.owner,
-                                             compiled.exclusion, regex=compile_regex(rule)))
+            self.regex_.append(
+                _CompiledRule(
+                    rule, compiled.code, compiled.subcode, compiled.owner, compiled.exclusion, regex=compile_regex(rule)
+                )
+            )
         else:
             try:
                 self.matcher_.add(rule.id, [rule.value])
@@ -201,7 +220,7 @@ class Coder:
                 hits.append((compiled, source, score, idx, idx + len(surface)))
         for size in self.multi_:
             for i in range(len(tokens) - size + 1):
-                window = tokens[i:i + size]
+                window = tokens[i : i + size]
                 start, end = window[0][2], window[-1][2] + len(window[-1][0])
                 for compiled, source, score in self._ngram_hits(window, text[start:end]):
                     hits.append((compiled, source, score, start, end))
@@ -211,8 +230,15 @@ class Coder:
         if self.pattern_rules_:
             for match_id, start, end in self.matcher_(doc):
                 span = doc[start:end]
-                hits.append((self.pattern_rules_[self.nlp_.vocab.strings[match_id]], "rule", 1.0,
-                             span.start_char, span.end_char))
+                hits.append(
+                    (
+                        self.pattern_rules_[self.nlp_.vocab.strings[match_id]],
+                        "rule",
+                        1.0,
+                        span.start_char,
+                        span.end_char,
+                    )
+                )
         blocked: dict[str, list[tuple[int, int]]] = {}
         for compiled, _, _, start, end in hits:
             if compiled.exclusion:
@@ -224,8 +250,18 @@ class Coder:
             owners = (compiled.code, compiled.subcode) if compiled.subcode else (compiled.code,)
             if any(s < end and start < e for owner in owners for s, e in blocked.get(owner, ())):
                 continue
-            matches.append(Match(compiled.code, compiled.subcode, compiled.rule.id, source, start, end,
-                                 text[start:end], round(score, 3)))
+            matches.append(
+                Match(
+                    compiled.code,
+                    compiled.subcode,
+                    compiled.rule.id,
+                    source,
+                    start,
+                    end,
+                    text[start:end],
+                    round(score, 3),
+                )
+            )
         return matches
 
     # ---------------------------------------------------------------- helpers
@@ -297,7 +333,9 @@ class Coder:
         key = (span_text, *(lemma for _, lemma, _ in window))
         hits = self.ngram_cache_.get(key)
         if hits is None:
-            hits = [hit for compiled in self.multi_[len(window)] if (hit := self._ngram_hit(compiled, window, span_text))]
+            hits = [
+                hit for compiled in self.multi_[len(window)] if (hit := self._ngram_hit(compiled, window, span_text))
+            ]
             self.ngram_cache_[key] = hits
         return hits
 
@@ -306,8 +344,10 @@ class Coder:
         words, size = compiled.words, len(compiled.words)
         part = self.codebook.min_compound_part
         exact = all(
-            any(compound_match(form, word, "head" if k == 0 else "modifier" if k == size - 1 else "word", part)
-                for form in (surface.lower(), lemma.lower()))
+            any(
+                compound_match(form, word, "head" if k == 0 else "modifier" if k == size - 1 else "word", part)
+                for form in (surface.lower(), lemma.lower())
+            )
             for k, ((surface, lemma, _), word) in enumerate(zip(window, words))
         )
         if exact:
@@ -317,39 +357,6 @@ class Coder:
             return None
         score = fuzz.ratio(span_text.lower(), compiled.rule.value)
         return (compiled, "fuzzy", score / 100) if score >= threshold else None
-
-
-def compound_match(form: str, term: str, mode: str, min_part: int) -> bool:
-    """Does `term` occur in the word `form` at a compound boundary allowed by `mode`?"""
-    pos = form.find(term)
-    if pos < 0:
-        return False
-    if mode == "word":
-        return form == term
-    if mode == "modifier":
-        return pos == 0
-    tail = len(form) - pos - len(term)
-    if mode == "head":
-        return (pos == 0 or pos >= min_part) and tail <= 3
-    return pos == 0 or pos >= min_part or (pos > 0 and form[pos - 1] == "-")
-
-
-def fuzzy_score(form: str, term: str, mode: str, min_length: int) -> float:
-    """Best rapidfuzz ratio of `term` against the word or its compound parts (typos)."""
-    if len(form) < min_length:
-        return 0.0
-    best = fuzz.ratio(form, term)
-    if mode == "word":
-        return best
-    size = len(term)
-    for width in (size - 1, size, size + 1):
-        if width < 5 or width > len(form):
-            continue
-        if mode in ("modifier", "any"):
-            best = max(best, fuzz.ratio(form[:width], term))
-        if mode in ("head", "any"):
-            best = max(best, fuzz.ratio(form[-width:], term))
-    return best
 
 
 def _best_per_code(matches: list[Match], offset: int) -> list[Match]:
@@ -388,11 +395,13 @@ def self_test(codebook: Codebook, coder: Coder | None = None) -> list[dict]:
             hit = (node.parent, node.id) in found
         else:
             hit = any(code == node.id for code, _ in found)
-        rows.append({
-            "category": node.path,
-            "text": text,
-            "kind": "example" if expected else "counter_example",
-            "found": sorted(f"{c}/{s}" if s else c for c, s in found),
-            "ok": hit == expected,
-        })
+        rows.append(
+            {
+                "category": node.path,
+                "text": text,
+                "kind": "example" if expected else "counter_example",
+                "found": sorted(f"{c}/{s}" if s else c for c, s in found),
+                "ok": hit == expected,
+            }
+        )
     return rows

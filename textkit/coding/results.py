@@ -63,9 +63,15 @@ def load_codes(codes: str | Path | Any) -> CodingRun:
         return _read_codes_dir(Path(codes))
     if hasattr(codes, "codes_long") and hasattr(codes, "codes_wide"):
         folder = getattr(codes, "folder", None)
-        return CodingRun(_long_as_text(codes.codes_long), _wide_as_text(codes.codes_wide),
-                         getattr(codes, "run", None), str(folder or "the coding result"), folder=folder,
-                         codebook=getattr(codes, "codebook", None), _store=getattr(codes, "store", None))
+        return CodingRun(
+            _long_as_text(codes.codes_long),
+            _wide_as_text(codes.codes_wide),
+            getattr(codes, "run", None),
+            str(folder or "the coding result"),
+            folder=folder,
+            codebook=getattr(codes, "codebook", None),
+            _store=getattr(codes, "store", None),
+        )
     if isinstance(codes, (tuple, list)) and len(codes) == 2:
         long, wide = sorted(codes, key=lambda frame: "code" not in frame.columns)
         return CodingRun(_long_as_text(long), _wide_as_text(wide), None, "the coding result")
@@ -77,8 +83,10 @@ def _read_codes_dir(folder: Path) -> CodingRun:
         raise InputError(f"{folder}: not a folder. Give the --out folder of 'textkit code'.")
     missing = [name for name in REQUIRED if not (folder / name).is_file()]
     if missing == ["run.json"]:
-        raise InputError(f"{folder}: incomplete coding folder (run.json missing: the run that wrote it was "
-                         "interrupted). Run 'textkit code' again with --force.")
+        raise InputError(
+            f"{folder}: incomplete coding folder (run.json missing: the run that wrote it was "
+            "interrupted). Run 'textkit code' again with --force."
+        )
     if missing:
         raise InputError(
             f"{folder}: not a textkit coding folder ({', '.join(missing)} missing). "
@@ -98,8 +106,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: damaged ({' '.join(str(error).split())}). Run 'textkit code' again "
-                         "with --force.") from error
+        raise InputError(
+            f"{path}: damaged ({' '.join(str(error).split())}). Run 'textkit code' again with --force."
+        ) from error
 
 
 def _check_files(folder: Path, run: dict) -> None:
@@ -111,8 +120,10 @@ def _check_files(folder: Path, run: dict) -> None:
     for name, recorded in (run.get("files") or {}).items():
         path = folder / name
         if not path.is_file() or file_sha256(path) != recorded:
-            raise InputError(f"{path}: not the file run.json of {folder} describes (changed or left by an "
-                             "interrupted run). Run 'textkit code' again with --force.")
+            raise InputError(
+                f"{path}: not the file run.json of {folder} describes (changed or left by an "
+                "interrupted run). Run 'textkit code' again with --force."
+            )
 
 
 def _long_as_text(frame: pd.DataFrame) -> pd.DataFrame:

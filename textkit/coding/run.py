@@ -23,16 +23,28 @@ import pandas as pd
 from textkit import __version__
 from textkit.codebook.book import Codebook, load_codebook
 from textkit.coding.coder import Coder
+from textkit.coding.store import Store, record_run
 from textkit.io import file_sha256, read_table, write_csv, write_json
 from textkit.io.outputs import check_output_folder
+from textkit.progress import progress
 from textkit.text.normalise import is_blank, normalise_text
 from textkit.text.privacy import PLACEHOLDERS, Redaction, Redactor, codebook_words, within
-from textkit.progress import progress
-from textkit.coding.store import Store, record_run
 
-
-LONG_COLUMNS = ["id", "unit", "unit_text", "code", "subcode", "source", "rule", "evidence",
-                "start", "end", "score", "codebook_id", "codebook_version"]
+LONG_COLUMNS = [
+    "id",
+    "unit",
+    "unit_text",
+    "code",
+    "subcode",
+    "source",
+    "rule",
+    "evidence",
+    "start",
+    "end",
+    "score",
+    "codebook_id",
+    "codebook_version",
+]
 OUTPUT_FILES = ("codes_long.csv", "codes_wide.csv", "run.json")
 HASHED_FILES = ("codes_long.csv", "codes_wide.csv")
 
@@ -46,8 +58,8 @@ class CodingResult:
     units: pd.DataFrame
     run: dict
     codebook: Codebook
-    folder: Path | None = None     # where it was written
-    store: Store | None = None     # its decisions store, left open for the stages that follow
+    folder: Path | None = None  # where it was written
+    store: Store | None = None  # its decisions store, left open for the stages that follow
 
     def write(self, out: str | Path, force: bool = False) -> Path:
         out = check_output_folder(out, force=force, inputs=self._inputs(), produces=OUTPUT_FILES)
@@ -112,30 +124,42 @@ def code_table(
         shown_answers[index] = redactor.redaction(doc.text, doc) if redactor else Redaction(doc.text)
     redactions = iter([within(shown_answers[i], texts[i], unit.start, unit.end) for i in answered for unit in coded[i]])
     long_rows, unit_rows, wide_rows = [], [], []
-    for index, (respondent, text) in enumerate(zip(ids, texts)):
+    for index, (respondent, _text) in enumerate(zip(ids, texts)):
         units = coded.get(index)
         if units is None:
-            unit_rows.append({"id": respondent, "unit": 0, "unit_text": "", "status": "empty", "codes": "",
-                              "raw_text": ""})
-            wide_rows.append({"id": respondent, **{c: pd.NA for c in book.category_ids}, "n_units": 0, "uncoded_units": 0})
+            unit_rows.append(
+                {"id": respondent, "unit": 0, "unit_text": "", "status": "empty", "codes": "", "raw_text": ""}
+            )
+            wide_rows.append(
+                {"id": respondent, **{c: pd.NA for c in book.category_ids}, "n_units": 0, "uncoded_units": 0}
+            )
             continue
         present: set[str] = set()
         for unit in units:
             present.update(unit.codes)
             shown = next(redactions)
-            unit_rows.append({"id": respondent, "unit": unit.number, "unit_text": shown.text,
-                              "status": "coded" if unit.matches else "uncoded", "codes": ";".join(unit.codes),
-                              "raw_text": unit.text if store_raw else shown.text})
+            unit_rows.append(
+                {
+                    "id": respondent,
+                    "unit": unit.number,
+                    "unit_text": shown.text,
+                    "status": "coded" if unit.matches else "uncoded",
+                    "codes": ";".join(unit.codes),
+                    "raw_text": unit.text if store_raw else shown.text,
+                }
+            )
             if not unit.matches:
                 long_rows.append(_long_row(respondent, unit.number, shown, None, book))
             for match in unit.matches:
                 long_rows.append(_long_row(respondent, unit.number, shown, match, book))
-        wide_rows.append({
-            "id": respondent,
-            **{c: int(c in present) for c in book.category_ids},
-            "n_units": len(units),
-            "uncoded_units": sum(1 for unit in units if not unit.matches),
-        })
+        wide_rows.append(
+            {
+                "id": respondent,
+                **{c: int(c in present) for c in book.category_ids},
+                "n_units": len(units),
+                "uncoded_units": sum(1 for unit in units if not unit.matches),
+            }
+        )
 
     codes_long = pd.DataFrame(long_rows, columns=LONG_COLUMNS)
     codes_wide = pd.DataFrame(wide_rows, columns=["id", *book.category_ids, "n_units", "uncoded_units"])
@@ -146,8 +170,15 @@ def code_table(
     run = {
         "textkit_version": __version__,
         "command": "code",
-        "input": {"path": str(table.path), "sha256": table.sha256, "format": table.format,
-                  "encoding": table.encoding, "sheet": table.sheet, "id_col": id_col, "text_col": text_col},
+        "input": {
+            "path": str(table.path),
+            "sha256": table.sha256,
+            "format": table.format,
+            "encoding": table.encoding,
+            "sheet": table.sheet,
+            "id_col": id_col,
+            "text_col": text_col,
+        },
         "codebook": {**book.provenance(), "locked": book.locked, "unit": book.unit},
         "nlp": coder.nlp_info_.as_dict(),
         "coder": coder.get_params(),
@@ -161,9 +192,12 @@ def code_table(
             "codes_long_rows": len(codes_long),
             "mentions_by_code": {c: int((codes_long["code"] == c).sum()) for c in book.category_ids},
         },
-        "redaction": {"applied": redact, "what": redactor.describe() if redactor else "none (--no-redact)",
-                      "store_raw_text": store_raw,
-                      "replaced": _count_placeholders(units_frame["unit_text"]) if redact else {}},
+        "redaction": {
+            "applied": redact,
+            "what": redactor.describe() if redactor else "none (--no-redact)",
+            "store_raw_text": store_raw,
+            "replaced": _count_placeholders(units_frame["unit_text"]) if redact else {},
+        },
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
@@ -175,14 +209,33 @@ def code_table(
 
 def _long_row(respondent: str, unit: int, shown: Redaction, match, book: Codebook) -> dict:
     """One codes_long row; offsets and evidence refer to the (redacted) unit text shown."""
-    row = {"id": respondent, "unit": unit, "unit_text": shown.text, "code": "", "subcode": "",
-           "source": "", "rule": "", "evidence": "", "start": pd.NA, "end": pd.NA, "score": pd.NA,
-           "codebook_id": book.id, "codebook_version": book.version}
+    row = {
+        "id": respondent,
+        "unit": unit,
+        "unit_text": shown.text,
+        "code": "",
+        "subcode": "",
+        "source": "",
+        "rule": "",
+        "evidence": "",
+        "start": pd.NA,
+        "end": pd.NA,
+        "score": pd.NA,
+        "codebook_id": book.id,
+        "codebook_version": book.version,
+    }
     if match is not None:
         start, end = shown.map(match.start), shown.map(match.end)
-        row.update(code=match.code, subcode=match.subcode, source=match.source, rule=match.rule,
-                   evidence=shown.text[start:end] if shown.spans else match.evidence, start=start, end=end,
-                   score=match.score)
+        row.update(
+            code=match.code,
+            subcode=match.subcode,
+            source=match.source,
+            rule=match.rule,
+            evidence=shown.text[start:end] if shown.spans else match.evidence,
+            start=start,
+            end=end,
+            score=match.score,
+        )
     return row
 
 

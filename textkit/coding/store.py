@@ -113,19 +113,51 @@ def record_run(folder, result) -> str:
     units = result.units[result.units["status"] != "empty"]
     coded = result.codes_long[result.codes_long["code"].fillna("") != ""]
     with _opened(folder) as db, db:
-        db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   (run_id, run["started"], book["id"], book["version"], book["sha256"], nlp,
-                    run["input"]["sha256"], run["input"]["text_col"]))
-        db.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?)",
-                       [(run_id, unit_key(r.id, r.unit), r.id, int(r.unit),
-                         getattr(r, "raw_text", r.unit_text) or r.unit_text) for r in units.itertuples()])
+        db.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run_id,
+                run["started"],
+                book["id"],
+                book["version"],
+                book["sha256"],
+                nlp,
+                run["input"]["sha256"],
+                run["input"]["text_col"],
+            ),
+        )
+        db.executemany(
+            "INSERT INTO units VALUES (?, ?, ?, ?, ?)",
+            [
+                (run_id, unit_key(r.id, r.unit), r.id, int(r.unit), getattr(r, "raw_text", r.unit_text) or r.unit_text)
+                for r in units.itertuples()
+            ],
+        )
         db.executemany(
             "INSERT INTO decisions (run_id, unit_key, code, subcode, value, source, rule, evidence, start, end, score, "
             "codebook_id, codebook_version, codebook_sha256, nlp_model, decided_at) "
             "VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(run_id, unit_key(r.id, r.unit), r.code, r.subcode or "", r.source, r.rule, r.evidence,
-              _int(r.start), _int(r.end), _float(r.score), book["id"], book["version"], book["sha256"], nlp,
-              run["finished"]) for r in coded.itertuples()])
+            [
+                (
+                    run_id,
+                    unit_key(r.id, r.unit),
+                    r.code,
+                    r.subcode or "",
+                    r.source,
+                    r.rule,
+                    r.evidence,
+                    _int(r.start),
+                    _int(r.end),
+                    _float(r.score),
+                    book["id"],
+                    book["version"],
+                    book["sha256"],
+                    nlp,
+                    run["finished"],
+                )
+                for r in coded.itertuples()
+            ],
+        )
     return run_id
 
 
@@ -141,8 +173,9 @@ def latest_run(folder) -> dict:
 
 def units(folder, run_id: str) -> pd.DataFrame:
     with _opened(folder) as db:
-        return pd.read_sql_query("SELECT unit_key, id, unit, unit_text FROM units WHERE run_id=? ORDER BY rowid",
-                                 db, params=(run_id,))
+        return pd.read_sql_query(
+            "SELECT unit_key, id, unit, unit_text FROM units WHERE run_id=? ORDER BY rowid", db, params=(run_id,)
+        )
 
 
 def decisions(folder, run_id: str | None = None) -> pd.DataFrame:
@@ -161,7 +194,8 @@ def add_human_decisions(folder, rows: list[dict]) -> int:
             "INSERT INTO decisions (run_id, unit_key, code, value, source, codebook_id, codebook_version, "
             "codebook_sha256, coder, comment, decided_at) VALUES (:run_id, :unit_key, :code, :value, 'human', "
             ":codebook_id, :codebook_version, :codebook_sha256, :coder, :comment, :decided_at)",
-            [{**row, "decided_at": now} for row in rows])
+            [{**row, "decided_at": now} for row in rows],
+        )
     return len(rows)
 
 

@@ -32,8 +32,9 @@ CODING_FILES = frozenset({"codes_long.csv", "codes_wide.csv", "run.json", "decis
 MINUTES_FILES = frozenset({"manifest.sqlite", "items.csv", "documents.csv", "summary.md"})
 
 
-def check_output_file(target: str | Path, *, force: bool = False, inputs: Iterable[str | Path | None] = (),
-                      owns: Iterable[str] = ()) -> Path:
+def check_output_file(
+    target: str | Path, *, force: bool = False, inputs: Iterable[str | Path | None] = (), owns: Iterable[str] = ()
+) -> Path:
     """Raise `OutputError` unless `target` may be written as a file; return it as a Path.
 
     `inputs` are the files and folders the command reads (a folder protects every file in
@@ -50,8 +51,14 @@ def check_output_file(target: str | Path, *, force: bool = False, inputs: Iterab
     return target
 
 
-def check_output_folder(out: str | Path, *, force: bool = False, inputs: Iterable[str | Path | None] = (),
-                        produces: Iterable[str] = (), prefixes: Iterable[str] = ()) -> Path:
+def check_output_folder(
+    out: str | Path,
+    *,
+    force: bool = False,
+    inputs: Iterable[str | Path | None] = (),
+    produces: Iterable[str] = (),
+    prefixes: Iterable[str] = (),
+) -> Path:
     """Raise `OutputError` unless `out` may receive the command's outputs; return it as a Path.
 
     `produces` are the exact file names the command writes there and `prefixes` the name
@@ -67,15 +74,20 @@ def check_output_folder(out: str | Path, *, force: bool = False, inputs: Iterabl
     for item in _paths(inputs):
         written_here = item.name in produces or (prefixes and item.name.startswith(prefixes))
         if written_here and item.is_file() and _same_dir(item.parent, out):
-            raise OutputError(f"{item}: is an input of this command and its name is one this command writes in "
-                              f"{out}; choose another output folder.")
+            raise OutputError(
+                f"{item}: is an input of this command and its name is one this command writes in "
+                f"{out}; choose another output folder."
+            )
     if out.is_dir() and not force:
-        existing = sorted({p.name for p in out.iterdir()
-                           if p.name in produces or (prefixes and p.name.startswith(prefixes))})
+        existing = sorted(
+            {p.name for p in out.iterdir() if p.name in produces or (prefixes and p.name.startswith(prefixes))}
+        )
         if existing:
             shown = ", ".join(existing[:4]) + ("…" if len(existing) > 4 else "")
-            raise OutputError(f"{out}: already holds {shown} from an earlier run; choose another output folder "
-                              "or pass --force to replace them.")
+            raise OutputError(
+                f"{out}: already holds {shown} from an earlier run; choose another output folder "
+                "or pass --force to replace them."
+            )
     _require_writable(out)
     return out
 
@@ -100,12 +112,16 @@ def _refuse_inputs(target: Path, inputs: Iterable[str | Path | None]) -> None:
     for item in _paths(inputs):
         if item.is_dir():
             if target.exists() and _same_dir(target.parent, item) and target.name in CODING_FILES | MINUTES_FILES:
-                raise OutputError(f"{target}: is part of {item}, an input of this command; it is never replaced. "
-                                  "Choose another output name.")
+                raise OutputError(
+                    f"{target}: is part of {item}, an input of this command; it is never replaced. "
+                    "Choose another output name."
+                )
             continue
         if (target.exists() or target.is_symlink()) and item.exists() and _same_file(target, item):
-            raise OutputError(f"{target}: is an input of this command ({item}); an input is never written over, "
-                              "not even with --force. Choose another output name.")
+            raise OutputError(
+                f"{target}: is an input of this command ({item}); an input is never written over, "
+                "not even with --force. Choose another output name."
+            )
         if not target.exists() and target.resolve() == item.resolve():
             raise OutputError(f"{target}: is an input of this command; choose another output name.")
 
@@ -113,13 +129,21 @@ def _refuse_inputs(target: Path, inputs: Iterable[str | Path | None]) -> None:
 def _refuse_stage_files(target: Path, owns: set[str]) -> None:
     """A coding or minutes folder's own files may only be replaced by the command that made them."""
     folder = target.parent
-    if target.name in CODING_FILES and target.name not in owns and (folder / "run.json").is_file() \
-            and (folder / "codes_long.csv").is_file():
-        raise OutputError(f"{target}: belongs to the coding folder {folder} (made by 'textkit code'); it is never "
-                          "replaced by another command. Choose another output name.")
+    if (
+        target.name in CODING_FILES
+        and target.name not in owns
+        and (folder / "run.json").is_file()
+        and (folder / "codes_long.csv").is_file()
+    ):
+        raise OutputError(
+            f"{target}: belongs to the coding folder {folder} (made by 'textkit code'); it is never "
+            "replaced by another command. Choose another output name."
+        )
     if target.name in MINUTES_FILES and target.name not in owns and (folder / "manifest.sqlite").is_file():
-        raise OutputError(f"{target}: belongs to the minutes output folder {folder} (made by 'textkit minutes "
-                          "run'); it is never replaced by another command. Choose another output name.")
+        raise OutputError(
+            f"{target}: belongs to the minutes output folder {folder} (made by 'textkit minutes "
+            "run'); it is never replaced by another command. Choose another output name."
+        )
 
 
 def _require_writable(folder: Path) -> None:
@@ -134,12 +158,14 @@ def _require_writable(folder: Path) -> None:
             raise OutputError(f"{existing}: is a broken link; give an output location that exists or can be made.")
         existing = existing.parent
     if not existing.is_dir():
-        raise OutputError(f"{existing}: is a file, not a folder, so nothing can be written under it. "
-                          "Choose another output location.")
+        raise OutputError(
+            f"{existing}: is a file, not a folder, so nothing can be written under it. Choose another output location."
+        )
     try:
         fd, probe = tempfile.mkstemp(prefix=".textkit-probe-", dir=existing)
         os.close(fd)
         os.unlink(probe)
     except OSError as error:
-        raise OutputError(f"{folder}: cannot write there ({error.strerror or error}); choose a folder you can "
-                          "write to.") from None
+        raise OutputError(
+            f"{folder}: cannot write there ({error.strerror or error}); choose a folder you can write to."
+        ) from None

@@ -15,7 +15,7 @@ import pandas as pd
 from rapidfuzz import process
 
 from textkit.errors import InputError
-from textkit.text.normalise import repair_mojibake
+from textkit.io.encoding import repair_mojibake
 
 SUPPORTED = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".sav": "sav"}
 CSV_ENCODINGS = ("utf-8-sig", "cp1252")
@@ -33,7 +33,7 @@ class SurveyTable:
     variable_labels: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict] = field(default_factory=dict)
     sheet: str | None = None
-    # CSV only: what is needed to write the table back the way it came (textkit.analysis.merge).
+    # CSV only: what is needed to write the table back the way it came (textkit.io.survey_files).
     separator: str | None = None
     line_terminator: str | None = None
 
@@ -46,8 +46,7 @@ class SurveyTable:
             hint = process.extractOne(column, existing)
             suggestion = f" Did you mean '{hint[0]}'?" if hint and hint[1] >= 70 else ""
             raise InputError(
-                f"{self.path}: column '{column}' not found.{suggestion} "
-                f"Columns in the file: {', '.join(existing)}"
+                f"{self.path}: column '{column}' not found.{suggestion} Columns in the file: {', '.join(existing)}"
             )
 
     def ids(self, id_col: str) -> list[str]:
@@ -121,16 +120,18 @@ def _read_csv(path: Path, sha: str) -> SurveyTable:
     for encoding in CSV_ENCODINGS:
         try:
             separator, line_terminator = _csv_layout(path, encoding)
-            frame = pd.read_csv(path, encoding=encoding, sep=separator, dtype=str, keep_default_na=False,
-                                skip_blank_lines=True)
+            frame = pd.read_csv(
+                path, encoding=encoding, sep=separator, dtype=str, keep_default_na=False, skip_blank_lines=True
+            )
         except UnicodeDecodeError as error:
             last_error = error
             continue
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
             raise InputError(f"{path}: not a readable CSV file ({_one_line(error)}).") from error
         frame = frame.replace({"": None})
-        return SurveyTable(frame, path, "csv", sha, encoding=encoding, separator=separator,
-                           line_terminator=line_terminator)
+        return SurveyTable(
+            frame, path, "csv", sha, encoding=encoding, separator=separator, line_terminator=line_terminator
+        )
     raise InputError(f"{path}: cannot decode as UTF-8 or Windows-1252 ({last_error}). Save it as UTF-8 CSV.")
 
 

@@ -59,6 +59,6 @@ def _cell(value):
 
 def _sheet_title(title: str) -> str:
     """Excel allows 31 characters and no []:*?/\\ in sheet names."""
-    for bad in '[]:*?/\\':
+    for bad in "[]:*?/\\":
         title = title.replace(bad, " ")
     return title[:31]

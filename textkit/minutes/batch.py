@@ -40,8 +40,8 @@ from textkit.minutes.lock import output_lock
 from textkit.minutes.manifest import FINAL, Manifest, open_manifest
 from textkit.minutes.metadata import office_and_date, read_sidecar
 from textkit.minutes.outputs import write_outputs
-from textkit.text.privacy import Redaction, Redactor, codebook_words, within
 from textkit.progress import progress
+from textkit.text.privacy import Redaction, Redactor, codebook_words, within
 
 COPY_PREFIXES = ("kopi", "copy", "fw", "fwd", "vs")
 CHUNK_CHARS = 100_000  # spaCy refuses texts over nlp.max_length (1,000,000); pieces this size also bound its memory
@@ -72,20 +72,44 @@ class _Run:
     retry_failed: bool
     counts: dict
 
-    def record(self, relative: str, status: str, stat: os.stat_result | None, sha: str = "",
-               items: list[dict] | None = None, **fields) -> None:
+    def record(
+        self,
+        relative: str,
+        status: str,
+        stat: os.stat_result | None,
+        sha: str = "",
+        items: list[dict] | None = None,
+        **fields,
+    ) -> None:
         """One file's outcome in the manifest (size -1: never read, so any later stat differs)."""
-        row = {"path": relative, "sha256": sha, "size": stat.st_size if stat else -1,
-               "mtime_ns": stat.st_mtime_ns if stat else 0, "codebook_id": self.book.id,
-               "codebook_version": self.book.version, "codebook_sha256": self.book.sha256,
-               "processed_at": _now(), "run_id": self.run_id, "status": status, **fields}
+        row = {
+            "path": relative,
+            "sha256": sha,
+            "size": stat.st_size if stat else -1,
+            "mtime_ns": stat.st_mtime_ns if stat else 0,
+            "codebook_id": self.book.id,
+            "codebook_version": self.book.version,
+            "codebook_sha256": self.book.sha256,
+            "processed_at": _now(),
+            "run_id": self.run_id,
+            "status": status,
+            **fields,
+        }
         self.manifest.record(row, items)
         self.counts[status] = self.counts.get(status, 0) + 1
 
 
-def run_minutes(inbox: str | Path, codebook: str | Path | Codebook, out: str | Path, model: str | None = None,
-                show_progress: bool = False, retry_failed: bool = False, redact: bool = True,
-                store_raw: bool = False, on_discovered: Callable[[list[str]], None] | None = None) -> BatchResult:
+def run_minutes(
+    inbox: str | Path,
+    codebook: str | Path | Codebook,
+    out: str | Path,
+    model: str | None = None,
+    show_progress: bool = False,
+    retry_failed: bool = False,
+    redact: bool = True,
+    store_raw: bool = False,
+    on_discovered: Callable[[list[str]], None] | None = None,
+) -> BatchResult:
     """Process new and changed files in `inbox`; skip the unchanged; retry what may now pass.
 
     Files that failed because of their content (damaged, encrypted, scanned, empty, too large)
@@ -108,8 +132,15 @@ def run_minutes(inbox: str | Path, codebook: str | Path | Codebook, out: str | P
         manifest = open_manifest(out)
         run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         try:
-            manifest.start_run({"run_id": run_id, "started": _now(), "inbox": str(inbox), "codebook_id": book.id,
-                                "codebook_version": book.version})
+            manifest.start_run(
+                {
+                    "run_id": run_id,
+                    "started": _now(),
+                    "inbox": str(inbox),
+                    "codebook_id": book.id,
+                    "codebook_version": book.version,
+                }
+            )
             scan = scan_inbox(inbox)
             run = _Run(inbox, book, manifest, run_id, retry_failed, _new_counts(len(scan.paths)))
             counts = _process(run, scan, model, show_progress, redact, store_raw, on_discovered)
@@ -125,14 +156,22 @@ def _new_counts(found: int) -> dict:
     return {"found": found, "processed": 0, "skipped": 0, "done": 0, "failed": 0, "duplicate": 0, "unsupported": 0}
 
 
-def _process(run: _Run, scan: Scan, model: str | None, show_progress: bool, redact: bool = True,
-             store_raw: bool = False, on_discovered: Callable[[list[str]], None] | None = None) -> dict:
+def _process(
+    run: _Run,
+    scan: Scan,
+    model: str | None,
+    show_progress: bool,
+    redact: bool = True,
+    store_raw: bool = False,
+    on_discovered: Callable[[list[str]], None] | None = None,
+) -> dict:
     known = run.manifest.files()
     _record_refused(run, scan, known)
     stats = {relative: _stat(run.inbox / relative) for relative in scan.files}
     holders = _holders(run.manifest.done_rows(), stats)
-    todo = [relative for relative in scan.files if _needs_work(run, relative, known.get(relative), stats[relative],
-                                                               holders)]
+    todo = [
+        relative for relative in scan.files if _needs_work(run, relative, known.get(relative), stats[relative], holders)
+    ]
     run.counts["processed"] += len(todo)
     run.counts["skipped"] += len(scan.files) - len(todo)
     if on_discovered is not None:
@@ -194,8 +233,15 @@ def _needs_work(run: _Run, relative: str, row, stat: os.stat_result | None, hold
     return status not in FINAL  # `vanished` that came back is read like a new file
 
 
-def _process_file(run: _Run, relative: str, seen: os.stat_result | None, holders: dict[str, str], sidecar: dict,
-                  coder: Coder, redactor: Redactor | None) -> None:
+def _process_file(
+    run: _Run,
+    relative: str,
+    seen: os.stat_result | None,
+    holders: dict[str, str],
+    sidecar: dict,
+    coder: Coder,
+    redactor: Redactor | None,
+) -> None:
     """Read, hash and code one file, or record why not; nothing here stops the batch."""
     try:
         stat, data = read_file(run.inbox, relative)
@@ -225,12 +271,30 @@ def _process_file(run: _Run, relative: str, seen: os.stat_result | None, holders
         return
     except Exception as error:  # noqa: BLE001 - one bad file must not stop the batch
         log.warning("%s: unexpected %s while processing; will retry next run", relative, type(error).__name__)
-        run.record(relative, "failed", stat, sha, retry=1,
-                   reason=f"unexpected error ({type(error).__name__}: {error}); retried on the next run")
+        run.record(
+            relative,
+            "failed",
+            stat,
+            sha,
+            retry=1,
+            reason=f"unexpected error ({type(error).__name__}: {error}); retried on the next run",
+        )
         return
-    run.record(relative, "done", stat, sha, rows, format=document.format, parts="; ".join(document.parts),
-               office=found.office, date=found.date, office_source=found.office_source,
-               date_source=found.date_source, structure="items" if structured else "paragraphs", n_items=len(items))
+    run.record(
+        relative,
+        "done",
+        stat,
+        sha,
+        rows,
+        format=document.format,
+        parts="; ".join(document.parts),
+        office=found.office,
+        date=found.date,
+        office_source=found.office_source,
+        date_source=found.date_source,
+        structure="items" if structured else "paragraphs",
+        n_items=len(items),
+    )
     holders.setdefault(sha, relative)
 
 
@@ -247,13 +311,23 @@ def _code_items(coder: Coder, items: list, sha: str, redactor: Redactor | None =
         title_matches = [m for unit in coder.code_doc(docs[len(items) + k]) for m in unit.matches] if item.title else []
         shown = redactor.redaction(text, docs[k]) if redactor else Redaction(text)
         body_start = len(item.title) + 1 if item.title else 0
-        evidence = "; ".join(f"{m.code}: {within(shown, text, m.start, m.end).text}"
-                             for m in sorted(matches, key=lambda m: (m.code, m.start)))
-        rows.append({"sha256": sha, "item_index": k + 1, "number": item.number,
-                     "title": within(shown, text, 0, len(item.title)).text if item.title else "",
-                     "body": within(shown, text, body_start, len(text)).text, "start_line": item.start_line,
-                     "codes": ";".join(sorted({m.code for m in matches})),
-                     "title_codes": ";".join(sorted({m.code for m in title_matches})), "evidence": evidence})
+        evidence = "; ".join(
+            f"{m.code}: {within(shown, text, m.start, m.end).text}"
+            for m in sorted(matches, key=lambda m: (m.code, m.start))
+        )
+        rows.append(
+            {
+                "sha256": sha,
+                "item_index": k + 1,
+                "number": item.number,
+                "title": within(shown, text, 0, len(item.title)).text if item.title else "",
+                "body": within(shown, text, body_start, len(text)).text,
+                "start_line": item.start_line,
+                "codes": ";".join(sorted({m.code for m in matches})),
+                "title_codes": ";".join(sorted({m.code for m in title_matches})),
+                "evidence": evidence,
+            }
+        )
     return rows
 
 
@@ -280,9 +354,9 @@ def _chunks(text: str, limit: int) -> list[str]:
     """`text` in pieces of at most `limit` characters, cut after a newline, a sentence or a space."""
     pieces, start = [], 0
     while len(text) - start > limit:
-        window = text[start:start + limit]
+        window = text[start : start + limit]
         cut = next((i + len(sep) for sep in ("\n", ". ", " ") if (i := window.rfind(sep, limit // 2)) > 0), limit)
-        pieces.append(text[start:start + cut])
+        pieces.append(text[start : start + cut])
         start += cut
     pieces.append(text[start:])
     return pieces
@@ -293,8 +367,12 @@ def _original_first(relative: str, links: set[str], known: dict) -> tuple:
     first: so the copy is the one marked duplicate, and roles do not swap from one run to the next."""
     row = known.get(relative)
     name = Path(relative).name.lower()
-    return (relative in links, name.startswith(COPY_PREFIXES), row is not None and row["status"] == "duplicate",
-            relative)
+    return (
+        relative in links,
+        name.startswith(COPY_PREFIXES),
+        row is not None and row["status"] == "duplicate",
+        relative,
+    )
 
 
 def _now() -> str:

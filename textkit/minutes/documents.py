@@ -32,12 +32,12 @@ TEXT_ENCODINGS = ("utf-8-sig", "cp1252")
 MIN_PDF_CHARS = 20
 # Limits against hostile files. Real minutes are 5–100 kB of text; the biggest real DOCX files
 # unpack to a few MB (their images are stored, not deflated), and Word's XML deflates about 5–20:1.
-MAX_FILE_BYTES = 200_000_000      # not even read: scanned PDFs are large, but nothing real is this large
-MAX_UNPACKED_BYTES = 50_000_000   # sum of the DOCX zip members' declared sizes, checked before unpacking
-MAX_ZIP_RATIO = 100               # a member this much smaller packed than unpacked is a bomb, not a document…
-RATIO_MIN_BYTES = 5_000_000       # …once it unpacks to more than this (small XML parts compress well)
-MAX_ZIP_MEMBERS = 10_000          # a Word file has a few dozen parts
-MAX_TEXT_CHARS = 2_000_000        # about 600 pages; anything longer is not one meeting's minutes
+MAX_FILE_BYTES = 200_000_000  # not even read: scanned PDFs are large, but nothing real is this large
+MAX_UNPACKED_BYTES = 50_000_000  # sum of the DOCX zip members' declared sizes, checked before unpacking
+MAX_ZIP_RATIO = 100  # a member this much smaller packed than unpacked is a bomb, not a document…
+RATIO_MIN_BYTES = 5_000_000  # …once it unpacks to more than this (small XML parts compress well)
+MAX_ZIP_MEMBERS = 10_000  # a Word file has a few dozen parts
+MAX_TEXT_CHARS = 2_000_000  # about 600 pages; anything longer is not one meeting's minutes
 
 
 class DocumentError(TextkitError):
@@ -53,7 +53,7 @@ class DocumentError(TextkitError):
 class Document:
     text: str
     format: str
-    parts: list[str] = field(default_factory=list)   # what the text was taken from (e-mail parts)
+    parts: list[str] = field(default_factory=list)  # what the text was taken from (e-mail parts)
 
 
 def read_document(path: str | Path, data: bytes | None = None) -> Document:
@@ -64,8 +64,11 @@ def read_document(path: str | Path, data: bytes | None = None) -> Document:
     path = Path(path)
     kind = SUPPORTED.get(path.suffix.lower())
     if kind is None:
-        raise DocumentError(f"unsupported file type '{path.suffix or '(none)'}': textkit reads PDF, DOCX, TXT/MD "
-                            "and EML; save it as one of those", status="unsupported")
+        raise DocumentError(
+            f"unsupported file type '{path.suffix or '(none)'}': textkit reads PDF, DOCX, TXT/MD "
+            "and EML; save it as one of those",
+            status="unsupported",
+        )
     if data is None:
         check_file_size(path.stat().st_size)
         data = path.read_bytes()
@@ -83,15 +86,19 @@ def read_document(path: str | Path, data: bytes | None = None) -> Document:
 def check_file_size(size: int) -> None:
     """Refuse a file too large to be minutes before a byte of it is read into memory."""
     if size > MAX_FILE_BYTES:
-        raise DocumentError(f"the file is {size / 1e6:,.0f} MB, more than textkit reads "
-                            f"({MAX_FILE_BYTES / 1e6:,.0f} MB): it cannot be one meeting's minutes; split it or ask "
-                            "the office for the minutes alone")
+        raise DocumentError(
+            f"the file is {size / 1e6:,.0f} MB, more than textkit reads "
+            f"({MAX_FILE_BYTES / 1e6:,.0f} MB): it cannot be one meeting's minutes; split it or ask "
+            "the office for the minutes alone"
+        )
 
 
 def _check_length(text: str, limit: int) -> None:
     if len(text) > limit:
-        raise DocumentError(f"the text is {len(text):,} characters long, more than textkit codes in one document "
-                            f"({MAX_TEXT_CHARS:,}): split it into one file per meeting")
+        raise DocumentError(
+            f"the text is {len(text):,} characters long, more than textkit codes in one document "
+            f"({MAX_TEXT_CHARS:,}): split it into one file per meeting"
+        )
 
 
 def _read_txt(data: bytes, name: str) -> tuple[str, list[str]]:
@@ -125,15 +132,20 @@ def _read_pdf(data: bytes, name: str) -> tuple[str, list[str]]:
     except DocumentError:
         raise
     except LimitReachedError as error:
-        raise DocumentError(f"the PDF holds a stream larger than textkit unpacks ({error}): it is damaged or "
-                            "hostile; ask the office to export it again") from error
+        raise DocumentError(
+            f"the PDF holds a stream larger than textkit unpacks ({error}): it is damaged or "
+            "hostile; ask the office to export it again"
+        ) from error
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        raise DocumentError(f"the PDF is damaged and cannot be read ({type(error).__name__}: {error}); "
-                            "ask the office to send it again") from error
+        raise DocumentError(
+            f"the PDF is damaged and cannot be read ({type(error).__name__}: {error}); ask the office to send it again"
+        ) from error
     text = "\n".join(pages)
     if len(text.strip()) < MIN_PDF_CHARS:
-        raise DocumentError(f"the PDF has no text layer ({len(reader.pages)} page(s) of images, probably scanned): "
-                            "run OCR or ask for the original file")
+        raise DocumentError(
+            f"the PDF has no text layer ({len(reader.pages)} page(s) of images, probably scanned): "
+            "run OCR or ask for the original file"
+        )
     return text, [f"{name} (PDF, {len(reader.pages)} pages)"]
 
 
@@ -144,9 +156,11 @@ def _pdf_pages(reader) -> list[str]:
         pages.append(page.extract_text() or "")
         length += len(pages[-1]) + 1
         if length > 2 * MAX_TEXT_CHARS:
-            raise DocumentError(f"the PDF's text is more than {length:,} characters long after {len(pages)} of "
-                                f"{len(reader.pages)} pages, more than textkit codes in one document "
-                                f"({MAX_TEXT_CHARS:,}): split it into one file per meeting")
+            raise DocumentError(
+                f"the PDF's text is more than {length:,} characters long after {len(pages)} of "
+                f"{len(reader.pages)} pages, more than textkit codes in one document "
+                f"({MAX_TEXT_CHARS:,}): split it into one file per meeting"
+            )
     return pages
 
 
@@ -160,19 +174,25 @@ def _check_zip(data: bytes) -> None:
     except (zipfile.BadZipFile, ValueError, OSError):
         return  # not a zip at all: python-docx gives the reason below
     if len(members) > MAX_ZIP_MEMBERS:
-        raise DocumentError(f"the DOCX holds {len(members):,} parts (a Word file has a few dozen): it is damaged or "
-                            "a zip bomb; open it in Word and save a new copy")
+        raise DocumentError(
+            f"the DOCX holds {len(members):,} parts (a Word file has a few dozen): it is damaged or "
+            "a zip bomb; open it in Word and save a new copy"
+        )
     unpacked = sum(member.file_size for member in members)
     if unpacked > MAX_UNPACKED_BYTES:
-        raise DocumentError(f"the DOCX unpacks to {unpacked / 1e6:,.0f} MB (textkit reads up to "
-                            f"{MAX_UNPACKED_BYTES / 1e6:,.0f} MB): it is a zip bomb or holds huge embedded files; "
-                            "open it in Word and save a copy without them")
+        raise DocumentError(
+            f"the DOCX unpacks to {unpacked / 1e6:,.0f} MB (textkit reads up to "
+            f"{MAX_UNPACKED_BYTES / 1e6:,.0f} MB): it is a zip bomb or holds huge embedded files; "
+            "open it in Word and save a copy without them"
+        )
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > RATIO_MIN_BYTES and ratio > MAX_ZIP_RATIO:
-            raise DocumentError(f"the DOCX part {member.filename} is compressed {ratio:,.0f}:1 "
-                                f"({member.file_size / 1e6:,.0f} MB unpacked), far more than any real Word file: "
-                                "probably a zip bomb; ask the office for the minutes saved anew")
+            raise DocumentError(
+                f"the DOCX part {member.filename} is compressed {ratio:,.0f}:1 "
+                f"({member.file_size / 1e6:,.0f} MB unpacked), far more than any real Word file: "
+                "probably a zip bomb; ask the office for the minutes saved anew"
+            )
 
 
 def _read_docx(data: bytes, name: str) -> tuple[str, list[str]]:
@@ -183,8 +203,9 @@ def _read_docx(data: bytes, name: str) -> tuple[str, list[str]]:
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise DocumentError("not a readable Word file (.docx): the file is damaged or is another format "
-                            "renamed to .docx") from error
+        raise DocumentError(
+            "not a readable Word file (.docx): the file is damaged or is another format renamed to .docx"
+        ) from error
     # A Word paragraph is a paragraph: separate them by a blank line, as in a text file.
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:

@@ -37,15 +37,15 @@ class ChangedDuringRun(OSError):
 class Refused:
     """An inbox entry recorded without being read: a symlink out of the inbox, or a broken one."""
 
-    status: str       # skipped | failed
+    status: str  # skipped | failed
     reason: str
     mtime_ns: int
 
 
 @dataclass
 class Scan:
-    files: list[str] = field(default_factory=list)            # readable files, relative, forward slashes
-    links: set[str] = field(default_factory=set)              # those of `files` reached through a symlink
+    files: list[str] = field(default_factory=list)  # readable files, relative, forward slashes
+    links: set[str] = field(default_factory=set)  # those of `files` reached through a symlink
     refused: dict[str, Refused] = field(default_factory=dict)
 
     @property
@@ -62,8 +62,9 @@ def scan_inbox(inbox: Path) -> Scan:
         relative = _relative(Path(error.filename), inbox)
         if relative == ".":
             raise InputError(f"{inbox}: the inbox folder cannot be read ({error.strerror}); check its permissions.")
-        scan.refused[relative] = Refused("failed", f"the folder cannot be read ({type(error).__name__}): "
-                                                   "check its permissions", 0)
+        scan.refused[relative] = Refused(
+            "failed", f"the folder cannot be read ({type(error).__name__}): check its permissions", 0
+        )
 
     for folder, dirs, names in os.walk(inbox, onerror=unlistable):
         base = Path(folder)
@@ -127,13 +128,17 @@ def _link_refusal(path: Path, root: Path) -> Refused | None:
     try:
         resolved = path.resolve(strict=True)
     except FileNotFoundError:
-        return Refused("failed", f"{BROKEN}: target {target} does not exist; restore the file or remove the link",
-                       mtime)
+        return Refused(
+            "failed", f"{BROKEN}: target {target} does not exist; restore the file or remove the link", mtime
+        )
     except (RuntimeError, OSError):  # a loop: RuntimeError up to Python 3.12, OSError (ELOOP) after
         return Refused("failed", f"{BROKEN}: {target} loops back on itself; remove the link", mtime)
     if not resolved.is_relative_to(root):
-        return Refused("skipped", f"{OUTSIDE} (→ {target}): not read; copy the file into the inbox if it belongs "
-                                  "to the batch", mtime)
+        return Refused(
+            "skipped",
+            f"{OUTSIDE} (→ {target}): not read; copy the file into the inbox if it belongs to the batch",
+            mtime,
+        )
     return None
 
 

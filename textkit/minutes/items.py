@@ -21,16 +21,37 @@ from dataclasses import dataclass
 SAK = re.compile(r"^\s*(?:sak(?:\s*nr\.?)?|ps)\s*(\d{1,3}(?:\s*/\s*\d{2,4})?)\b\s*[:.\-–—]?\s*(.*)$", re.I)
 NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.)]\s+(\S.*)$")
 LETTERED = re.compile(r"^\s*([a-h])\)\s+(\S.*)$")
-GROUP = re.compile(r"^\s*(orienteringssak(?:er)?|drøftingssak(?:er)?|vedtakssak(?:er)?|referatsak(?:er)?|"
-                   r"diskusjonssak(?:er)?|beslutningssak(?:er)?)\s*:?\s*$", re.I)
+GROUP = re.compile(
+    r"^\s*(orienteringssak(?:er)?|drøftingssak(?:er)?|vedtakssak(?:er)?|referatsak(?:er)?|"
+    r"diskusjonssak(?:er)?|beslutningssak(?:er)?)\s*:?\s*$",
+    re.I,
+)
 EVENTUELT = re.compile(r"^\s*eventuelt\b\s*[:.\-–—]?\s*(.*)$", re.I)
 SAKSLISTE = re.compile(r"^\s*(saksliste|sakliste|sakskart|dagsorden|agenda)\b", re.I)
-CLOSING = re.compile(r"^\s*(neste møte|referent|referat ført av|skrevet av|møtet (ble )?(hevet|avsluttet|slutt)|"
-                     r"møtet vart heva|neste møte|for referatet|med hilsen|mvh|signatur|godkjent)\b", re.I)
-MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
-          "november", "desember")
-PREAMBLE = re.compile(r"^\s*(referat|møtereferat|til stede|til stades|forfall|referent|dato|tid|sted|stad|"
-                      r"møtested|møtedato|deltakere|deltakarar|fra|frå|til|kopi|emne|sendt)\b", re.I)
+CLOSING = re.compile(
+    r"^\s*(neste møte|referent|referat ført av|skrevet av|møtet (ble )?(hevet|avsluttet|slutt)|"
+    r"møtet vart heva|neste møte|for referatet|med hilsen|mvh|signatur|godkjent)\b",
+    re.I,
+)
+MONTHS = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
+PREAMBLE = re.compile(
+    r"^\s*(referat|møtereferat|til stede|til stades|forfall|referent|dato|tid|sted|stad|"
+    r"møtested|møtedato|deltakere|deltakarar|fra|frå|til|kopi|emne|sendt)\b",
+    re.I,
+)
 
 
 @dataclass
@@ -38,8 +59,8 @@ class Item:
     number: str
     title: str
     body: str
-    start_line: int       # 1-based line of the heading (or the paragraph's first line)
-    start: int            # character offsets in the document text
+    start_line: int  # 1-based line of the heading (or the paragraph's first line)
+    start: int  # character offsets in the document text
     end: int
 
     @property
@@ -49,8 +70,8 @@ class Item:
 
 @dataclass
 class _Heading:
-    line: int             # 0-based
-    kind: str             # sak, numbered, lettered, group, eventuelt
+    line: int  # 0-based
+    kind: str  # sak, numbered, lettered, group, eventuelt
     number: str
     title: str
 
@@ -66,9 +87,11 @@ def split_items(text: str) -> tuple[list[Item], bool]:
     items = []
     for k, head in enumerate(headings):
         end_line = headings[k + 1].line if k + 1 < len(headings) else len(lines)
-        body = "\n".join(lines[head.line + 1:end_line]).strip()
+        body = "\n".join(lines[head.line + 1 : end_line]).strip()
         end = offsets[end_line] - 1 if end_line < len(lines) else len(text)
-        items.append(Item(head.number, head.title, body, head.line + 1, offsets[head.line], max(end, offsets[head.line])))
+        items.append(
+            Item(head.number, head.title, body, head.line + 1, offsets[head.line], max(end, offsets[head.line]))
+        )
     return items, True
 
 
@@ -139,7 +162,7 @@ def _leading_int(number: str) -> int:
 
 def _has_body(head: _Heading, nxt: _Heading | None, lines: list[str]) -> bool:
     stop = nxt.line if nxt else len(lines)
-    return any(line.strip() for line in lines[head.line + 1:stop])
+    return any(line.strip() for line in lines[head.line + 1 : stop])
 
 
 def _drop_agenda_list(headings: list[_Heading], lines: list[str]) -> list[_Heading]:
@@ -147,8 +170,10 @@ def _drop_agenda_list(headings: list[_Heading], lines: list[str]) -> list[_Headi
     keep = []
     for k, head in enumerate(headings):
         nxt = headings[k + 1] if k + 1 < len(headings) else None
-        repeated = any(h.number == head.number and h.kind == head.kind and h.line > head.line
-                       for h in headings[k + 1:]) and head.number
+        repeated = (
+            any(h.number == head.number and h.kind == head.kind and h.line > head.line for h in headings[k + 1 :])
+            and head.number
+        )
         listed = _in_agenda_block(head, lines)
         if (repeated or listed) and not _has_body(head, nxt, lines) and nxt is not None:
             continue
@@ -162,8 +187,13 @@ def _in_agenda_block(head: _Heading, lines: list[str]) -> bool:
         line = undecorate(lines[j])
         if SAKSLISTE.match(line):
             return True
-        if line.strip() and not (SAK.match(line) or NUMBERED.match(line) or LETTERED.match(line)
-                                 or EVENTUELT.match(line) or GROUP.match(line)):
+        if line.strip() and not (
+            SAK.match(line)
+            or NUMBERED.match(line)
+            or LETTERED.match(line)
+            or EVENTUELT.match(line)
+            or GROUP.match(line)
+        ):
             return False
     return False
 
@@ -186,14 +216,16 @@ def _paragraphs(lines: list[str], offsets: list[int]) -> list[Item]:
             continue
         if block:
             first, last = block[0], block[-1]
-            in_preamble = in_preamble and _is_preamble(lines[first:last + 1])
-            if not in_preamble and items and _is_closing(lines[first:last + 1]):
+            in_preamble = in_preamble and _is_preamble(lines[first : last + 1])
+            if not in_preamble and items and _is_closing(lines[first : last + 1]):
                 previous = items[-1]  # «Neste møte: …» belongs to the last item
-                previous.body = "\n".join(lines[previous.start_line - 1:last + 1]).strip()
+                previous.body = "\n".join(lines[previous.start_line - 1 : last + 1]).strip()
                 previous.end = offsets[last] + len(lines[last])
             elif not in_preamble:
-                body = "\n".join(lines[first:last + 1]).strip()
-                items.append(Item(str(len(items) + 1), "", body, first + 1, offsets[first], offsets[last] + len(lines[last])))
+                body = "\n".join(lines[first : last + 1]).strip()
+                items.append(
+                    Item(str(len(items) + 1), "", body, first + 1, offsets[first], offsets[last] + len(lines[last]))
+                )
             block = []
     return items
 
@@ -205,8 +237,10 @@ def _is_closing(block: list[str]) -> bool:
 
 def _is_preamble(block: list[str]) -> bool:
     """Title, date, place and attendance lines before the first paragraph of prose."""
-    return all(PREAMBLE.match(line) or (len(line.split()) <= 8 and not line.rstrip().endswith((".", "!", "?")))
-               for line in block)
+    return all(
+        PREAMBLE.match(line) or (len(line.split()) <= 8 and not line.rstrip().endswith((".", "!", "?")))
+        for line in block
+    )
 
 
 def _line_offsets(lines: list[str]) -> list[int]:

@@ -35,8 +35,10 @@ def output_lock(out: Path) -> Iterator[Path]:
         Path(out).mkdir(parents=True, exist_ok=True)
         mine = _acquire(path)
     except OSError as error:
-        raise OutputError(f"{out}: cannot create the lock file {LOCK_NAME} there ({type(error).__name__}: "
-                          f"{error.strerror or error}); choose a writable --out.") from None
+        raise OutputError(
+            f"{out}: cannot create the lock file {LOCK_NAME} there ({type(error).__name__}: "
+            f"{error.strerror or error}); choose a writable --out."
+        ) from None
     try:
         yield path
     finally:
@@ -44,8 +46,13 @@ def output_lock(out: Path) -> Iterator[Path]:
 
 
 def _acquire(path: Path) -> str:
-    mine = json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                       "started": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+    mine = json.dumps(
+        {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+    )
     for _ in range(5):  # a few rounds in case the holder releases or a stale lock is taken over meanwhile
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -60,8 +67,9 @@ def _acquire(path: Path) -> str:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(mine)
         return mine
-    raise OutputError(f"{path}: the lock kept changing hands; make sure only one textkit run uses {path.parent}, "
-                      "then run again.")
+    raise OutputError(
+        f"{path}: the lock kept changing hands; make sure only one textkit run uses {path.parent}, then run again."
+    )
 
 
 def _read(path: Path) -> dict | None:
@@ -96,10 +104,15 @@ def _alive(holder: dict) -> bool:
 
 
 def _refusal(path: Path, holder: dict) -> str:
-    who = (f"pid {holder.get('pid')} on {holder.get('host')}, started {holder.get('started')}" if holder
-           else "unknown holder: the lock file is empty or damaged")
-    return (f"{path.parent}: another textkit run is using this output folder ({who}; lock {path}); wait for it to "
-            f"finish, or delete {path} if that run is no longer going on.")
+    who = (
+        f"pid {holder.get('pid')} on {holder.get('host')}, started {holder.get('started')}"
+        if holder
+        else "unknown holder: the lock file is empty or damaged"
+    )
+    return (
+        f"{path.parent}: another textkit run is using this output folder ({who}; lock {path}); wait for it to "
+        f"finish, or delete {path} if that run is no longer going on."
+    )
 
 
 def _take_over(path: Path, holder: dict) -> None:
@@ -107,8 +120,12 @@ def _take_over(path: Path, holder: dict) -> None:
 
     The lock is moved aside (atomic: of two runs taking over, one moves it) and checked: if what
     was moved is not the stale record, another run took the lock over first, and it is put back."""
-    log.warning("%s: taking over a stale lock of pid %s (started %s), which is no longer running",
-                path, holder.get("pid"), holder.get("started"))
+    log.warning(
+        "%s: taking over a stale lock of pid %s (started %s), which is no longer running",
+        path,
+        holder.get("pid"),
+        holder.get("started"),
+    )
     aside = path.with_name(f"{path.name}.stale-{os.getpid()}")
     try:
         os.replace(path, aside)

@@ -111,7 +111,9 @@ class Manifest:
                 self.db.execute("DELETE FROM items WHERE sha256=?", (row["sha256"],))
                 self.db.executemany(
                     "INSERT INTO items VALUES (:sha256, :item_index, :number, :title, :body, :start_line, :codes, "
-                    ":title_codes, :evidence)", items)
+                    ":title_codes, :evidence)",
+                    items,
+                )
             columns = ", ".join(row)
             marks = ", ".join(f":{key}" for key in row)
             self.db.execute(f"INSERT OR REPLACE INTO files ({columns}) VALUES ({marks})", row)
@@ -121,18 +123,31 @@ class Manifest:
 
     def start_run(self, run: dict) -> None:
         with self.db:
-            self.db.execute("INSERT INTO runs (run_id, started, inbox, codebook_id, codebook_version) "
-                            "VALUES (:run_id, :started, :inbox, :codebook_id, :codebook_version)", run)
+            self.db.execute(
+                "INSERT INTO runs (run_id, started, inbox, codebook_id, codebook_version) "
+                "VALUES (:run_id, :started, :inbox, :codebook_id, :codebook_version)",
+                run,
+            )
 
     def finish_run(self, run_id: str, finished: str, counts: dict) -> None:
         with self.db:
             self.db.execute(
                 "UPDATE runs SET finished=?, found=?, processed=?, skipped=?, done=?, failed=?, duplicate=?, "
                 "unsupported=?, vanished=? WHERE run_id=?",
-                (finished, counts["found"], counts["processed"], counts["skipped"], counts["done"], counts["failed"],
-                 counts["duplicate"], counts["unsupported"], counts.get("vanished", 0), run_id))
+                (
+                    finished,
+                    counts["found"],
+                    counts["processed"],
+                    counts["skipped"],
+                    counts["done"],
+                    counts["failed"],
+                    counts["duplicate"],
+                    counts["unsupported"],
+                    counts.get("vanished", 0),
+                    run_id,
+                ),
+            )
 
 
 def open_manifest(out: Path) -> Manifest:
     return Manifest(out / "manifest.sqlite")
-

@@ -18,8 +18,26 @@ from datetime import date
 from pathlib import Path
 
 SIDECAR = "offices.csv"
-MONTHS = {m: i for i, m in enumerate(["januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-                                     "september", "oktober", "november", "desember"], start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "januar",
+            "februar",
+            "mars",
+            "april",
+            "mai",
+            "juni",
+            "juli",
+            "august",
+            "september",
+            "oktober",
+            "november",
+            "desember",
+        ],
+        start=1,
+    )
+}
 NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})(?!\d)")
 ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 WORD_DATE = re.compile(r"\b(\d{1,2})\.\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.I)
@@ -29,8 +47,26 @@ OFFICE_PATTERNS = [
     re.compile(r"\bNAV-kontoret i " + NAME),
     re.compile(r"\b(?:NAV|Nav) " + NAME),
 ]
-NOT_OFFICE = {"Leder", "Stat", "Kommune", "Kontoret", "Ledelse", "Fylke", "Direktoratet", "Vest", "Øst", "Sør",
-              "Nord", "Og", "I", "Har", "Skal", "Er", "Sin", "Sine"}
+NOT_OFFICE = {
+    "Leder",
+    "Stat",
+    "Kommune",
+    "Kontoret",
+    "Ledelse",
+    "Fylke",
+    "Direktoratet",
+    "Vest",
+    "Øst",
+    "Sør",
+    "Nord",
+    "Og",
+    "I",
+    "Har",
+    "Skal",
+    "Er",
+    "Sin",
+    "Sine",
+}
 log = logging.getLogger(__name__)
 FILE_OFFICE = re.compile(r"nav[-_ ]([a-zæøå]+(?:-[a-zæøå]+)?)", re.I)
 
@@ -97,8 +133,9 @@ def _first_date(text: str) -> str:
     for match in ISO_DATE.finditer(text):
         candidates.append((match.start(), _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))))
     for match in WORD_DATE.finditer(text):
-        candidates.append((match.start(), _safe_date(int(match.group(3)), MONTHS[match.group(2).lower()],
-                                                      int(match.group(1)))))
+        candidates.append(
+            (match.start(), _safe_date(int(match.group(3)), MONTHS[match.group(2).lower()], int(match.group(1))))
+        )
     for match in NUMERIC_DATE.finditer(text):
         year = int(match.group(3))
         year = year + 2000 if year < 100 else year

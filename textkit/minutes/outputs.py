@@ -21,23 +21,60 @@ from textkit.minutes.manifest import Manifest
 from textkit.text.privacy import STATUS as REDACTION_STATUS
 from textkit.text.privacy import redact
 
-ITEM_COLUMNS = ["document", "office", "date", "item_index", "item_number", "title", "codes", "title_codes",
-                "competence", "evidence", "start_line", "structure"]
-DOCUMENT_COLUMNS = ["document", "status", "reason", "duplicate_of", "format", "office", "date", "office_source",
-                    "date_source", "structure", "items", "coded_items", "uncoded_items", "competence_item",
-                    "competence_in_title", "competence_body_only", "topics", "codebook_id", "codebook_version",
-                    "sha256", "attempts", "processed_at", "parts"]
+ITEM_COLUMNS = [
+    "document",
+    "office",
+    "date",
+    "item_index",
+    "item_number",
+    "title",
+    "codes",
+    "title_codes",
+    "competence",
+    "evidence",
+    "start_line",
+    "structure",
+]
+DOCUMENT_COLUMNS = [
+    "document",
+    "status",
+    "reason",
+    "duplicate_of",
+    "format",
+    "office",
+    "date",
+    "office_source",
+    "date_source",
+    "structure",
+    "items",
+    "coded_items",
+    "uncoded_items",
+    "competence_item",
+    "competence_in_title",
+    "competence_body_only",
+    "topics",
+    "codebook_id",
+    "codebook_version",
+    "sha256",
+    "attempts",
+    "processed_at",
+    "parts",
+]
 
 
-def write_outputs(manifest: Manifest, paths: list[str], book: Codebook, out: Path,
-                  redact_on_output: bool = False) -> list[Path]:
+def write_outputs(
+    manifest: Manifest, paths: list[str], book: Codebook, out: Path, redact_on_output: bool = False
+) -> list[Path]:
     """Titles and evidence are stored redacted; only a store kept raw needs redacting here."""
     items, documents = frames(manifest, paths, book)
     if redact_on_output:
         items["title"] = items["title"].map(redact)
         items["evidence"] = items["evidence"].map(redact)
-    return [write_csv(out / "items.csv", items), write_csv(out / "documents.csv", documents),
-            write_text(out / "summary.md", summary(items, documents, book))]
+    return [
+        write_csv(out / "items.csv", items),
+        write_csv(out / "documents.csv", documents),
+        write_text(out / "summary.md", summary(items, documents, book)),
+    ]
 
 
 def frames(manifest: Manifest, paths: list[str], book: Codebook) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -59,21 +96,43 @@ def frames(manifest: Manifest, paths: list[str], book: Codebook) -> tuple[pd.Dat
             topics.update(codes)
             flags["anywhere"] |= bool(competence & set(codes))
             flags["in_title"] |= bool(competence & set(title_codes))
-            item_rows.append({"document": path, "office": row["office"], "date": row["date"],
-                              "item_index": item["item_index"], "item_number": item["number"],
-                              "title": item["title"], "codes": item["codes"], "title_codes": item["title_codes"],
-                              "competence": int(bool(competence & set(codes))), "evidence": item["evidence"],
-                              "start_line": item["start_line"], "structure": row["structure"]})
+            item_rows.append(
+                {
+                    "document": path,
+                    "office": row["office"],
+                    "date": row["date"],
+                    "item_index": item["item_index"],
+                    "item_number": item["number"],
+                    "title": item["title"],
+                    "codes": item["codes"],
+                    "title_codes": item["title_codes"],
+                    "competence": int(bool(competence & set(codes))),
+                    "evidence": item["evidence"],
+                    "start_line": item["start_line"],
+                    "structure": row["structure"],
+                }
+            )
         coded = sum(1 for item in items if item["codes"])
-        record.update({"items": len(items), "coded_items": coded, "uncoded_items": len(items) - coded,
-                       "competence_item": _flag(row, flags["anywhere"]),
-                       "competence_in_title": _flag(row, flags["in_title"]),
-                       "competence_body_only": _flag(row, flags["anywhere"] and not flags["in_title"]),
-                       "topics": "; ".join(f"{code} {n}" for code, n in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0])))})
+        record.update(
+            {
+                "items": len(items),
+                "coded_items": coded,
+                "uncoded_items": len(items) - coded,
+                "competence_item": _flag(row, flags["anywhere"]),
+                "competence_in_title": _flag(row, flags["in_title"]),
+                "competence_body_only": _flag(row, flags["anywhere"] and not flags["in_title"]),
+                "topics": "; ".join(
+                    f"{code} {n}" for code, n in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))
+                ),
+            }
+        )
         document_rows.append(record)
-    return (pd.DataFrame(item_rows, columns=ITEM_COLUMNS),
-            pd.DataFrame(document_rows).reindex(columns=DOCUMENT_COLUMNS) if document_rows
-            else pd.DataFrame(columns=DOCUMENT_COLUMNS))
+    return (
+        pd.DataFrame(item_rows, columns=ITEM_COLUMNS),
+        pd.DataFrame(document_rows).reindex(columns=DOCUMENT_COLUMNS)
+        if document_rows
+        else pd.DataFrame(columns=DOCUMENT_COLUMNS),
+    )
 
 
 def _flag(row, value: bool):
@@ -84,17 +143,22 @@ def summary(items: pd.DataFrame, documents: pd.DataFrame, book: Codebook) -> str
     done = documents[documents["status"] == "done"]
     n = len(done)
     share = lambda k: f"{k} av {n} ({100 * k / n:.0f} %)" if n else "–"  # noqa: E731
-    lines = ["# Referater fra partnerskapsmøter: oppsummering", "",
-             f"Kodebok: {book.id} {book.version}. Anonymisering: {REDACTION_STATUS}.", "",
-             "| | |", "|---|---|",
-             f"| Dokumenter lest og kodet | {n} |",
-             f"| Kontorer | {done['office'].replace('', pd.NA).nunique()} |",
-             f"| Saker (agendapunkter) | {len(items)} |",
-             f"| Dokumenter med kompetanserelatert sak | {share(int(done['competence_item'].astype(int).sum()))} |",
-             f"|   … eksplisitt i sakstittelen | {share(int(done['competence_in_title'].astype(int).sum()))} |",
-             f"|   … bare nevnt i teksten under en annen tittel | {share(int(done['competence_body_only'].astype(int).sum()))} |",
-             f"| Dokumenter delt i avsnitt (ingen saksstruktur funnet) | {int((done['structure'] == 'paragraphs').sum())} |",
-             ""]
+    lines = [
+        "# Referater fra partnerskapsmøter: oppsummering",
+        "",
+        f"Kodebok: {book.id} {book.version}. Anonymisering: {REDACTION_STATUS}.",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| Dokumenter lest og kodet | {n} |",
+        f"| Kontorer | {done['office'].replace('', pd.NA).nunique()} |",
+        f"| Saker (agendapunkter) | {len(items)} |",
+        f"| Dokumenter med kompetanserelatert sak | {share(int(done['competence_item'].astype(int).sum()))} |",
+        f"|   … eksplisitt i sakstittelen | {share(int(done['competence_in_title'].astype(int).sum()))} |",
+        f"|   … bare nevnt i teksten under en annen tittel | {share(int(done['competence_body_only'].astype(int).sum()))} |",
+        f"| Dokumenter delt i avsnitt (ingen saksstruktur funnet) | {int((done['structure'] == 'paragraphs').sum())} |",
+        "",
+    ]
     lines += ["## Temaer", "", "| tema | saker | dokumenter |", "|---|---|---|"]
     labels = {c.id: c.label for c in book.categories}
     exploded = items.assign(code=items["codes"].str.split(";")).explode("code")
@@ -102,7 +166,10 @@ def summary(items: pd.DataFrame, documents: pd.DataFrame, book: Codebook) -> str
     for code, group in sorted(exploded.groupby("code"), key=lambda kv: -len(kv[1])):
         lines.append(f"| {labels.get(code, code)} (`{code}`) | {len(group)} | {group['document'].nunique()} |")
     uncoded = int((items["codes"].fillna("") == "").sum())
-    lines += [f"| (uten kode — til gjennomgang) | {uncoded} | {items.loc[items['codes'].fillna('') == '', 'document'].nunique()} |", ""]
+    lines += [
+        f"| (uten kode — til gjennomgang) | {uncoded} | {items.loc[items['codes'].fillna('') == '', 'document'].nunique()} |",
+        "",
+    ]
     problems = documents[documents["status"] != "done"]
     if not problems.empty:
         lines += ["## Filer som ikke ble kodet", "", "| fil | status | årsak |", "|---|---|---|"]

@@ -16,7 +16,7 @@ whether *som*, *om*, *på* … is a preposition or a subordinating conjunction, 
 verb form or clause several words away.  :class:`FunctionWordTagger` re-tags only those
 words, from the pipeline's own tags of the rest of the sentence.
 
-Both are trained by :func:`textkit.model.training.train` on the pipeline's predictions over the
+Both are trained by :func:`textkit.model.train.train` on the pipeline's predictions over the
 training sentences, and the weight given to the pipeline's own label is chosen on UD dev
 (never on test).  They are plain spaCy components (``textkit_entity_typer`` and
 ``textkit_function_words``), registered when this module is imported and through the
@@ -25,9 +25,9 @@ training sentences, and the weight given to the pipeline's own label is chosen o
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import srsly
@@ -35,10 +35,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 # Lemmas (or lower-cased forms) whose UPOS the function-word tagger may change.
-AUX_CANDIDATES = frozenset({"være", "bli", "ha", "kunne", "skulle", "ville", "måtte", "burde",
-                            "få", "tørre"})
-FUNCTION_WORDS = AUX_CANDIDATES | frozenset({"som", "om", "på", "til", "i", "for", "enn", "med",
-                                             "etter", "av", "fra"})
+AUX_CANDIDATES = frozenset({"være", "bli", "ha", "kunne", "skulle", "ville", "måtte", "burde", "få", "tørre"})
+FUNCTION_WORDS = AUX_CANDIDATES | frozenset({"som", "om", "på", "til", "i", "for", "enn", "med", "etter", "av", "fra"})
 _CLAUSE_END = frozenset({",", ".", ":", ";", "og", "men", "eller"})
 
 
@@ -56,8 +54,7 @@ class SparseLinear:
     bias: np.ndarray  # (n_classes,)
 
     @classmethod
-    def fit(cls, X: Sequence[Iterable[str]], y: Sequence[str], C: float = 1.0,
-            min_count: int = 2) -> "SparseLinear":
+    def fit(cls, X: Sequence[Iterable[str]], y: Sequence[str], C: float = 1.0, min_count: int = 2) -> SparseLinear:
         """Fit on feature sets ``X`` and labels ``y``.
 
         Features seen fewer than ``min_count`` times are dropped first: they are mostly
@@ -78,8 +75,7 @@ class SparseLinear:
                 if j is not None:
                     rows.append(r)
                     cols.append(j)
-        matrix = csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)),
-                            shape=(len(X), len(names)))
+        matrix = csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(len(X), len(names)))
         clf = LogisticRegression(C=C, max_iter=3000)
         clf.fit(matrix, list(y))
         classes = [str(c) for c in clf.classes_]
@@ -97,21 +93,26 @@ class SparseLinear:
 
     def to_bytes(self) -> bytes:
         names = sorted(self.index, key=self.index.__getitem__)
-        return srsly.msgpack_dumps({
-            "classes": self.classes,
-            "features": names,
-            "weights": self.weights.astype(np.float16).tobytes(),
-            "bias": self.bias.astype(np.float32).tobytes(),
-        })
+        return srsly.msgpack_dumps(
+            {
+                "classes": self.classes,
+                "features": names,
+                "weights": self.weights.astype(np.float16).tobytes(),
+                "bias": self.bias.astype(np.float32).tobytes(),
+            }
+        )
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "SparseLinear":
+    def from_bytes(cls, data: bytes) -> SparseLinear:
         msg = srsly.msgpack_loads(data)
         classes, names = list(msg["classes"]), list(msg["features"])
         weights = np.frombuffer(msg["weights"], dtype=np.float16).astype(np.float32)
-        return cls(classes, {f: i for i, f in enumerate(names)},
-                   weights.reshape(len(names), len(classes)),
-                   np.frombuffer(msg["bias"], dtype=np.float32).copy())
+        return cls(
+            classes,
+            {f: i for i, f in enumerate(names)},
+            weights.reshape(len(names), len(classes)),
+            np.frombuffer(msg["bias"], dtype=np.float32).copy(),
+        )
 
 
 def choose(model: SparseLinear, feats: Iterable[str], current: str, prior: float) -> str:
@@ -128,20 +129,27 @@ def choose(model: SparseLinear, feats: Iterable[str], current: str, prior: float
 
 
 def _shape(text: str) -> str:
-    return "".join("X" if c.isupper() else "x" if c.islower() else "d" if c.isdigit() else c
-                   for c in text)
+    return "".join("X" if c.isupper() else "x" if c.islower() else "d" if c.isdigit() else c for c in text)
 
 
 def entity_features(lower: Sequence[str], words: Sequence[str], start: int, end: int) -> set[str]:
     """Features of the entity ``words[start:end]`` in its sentence (``lower`` = lower-cased words)."""
     span = lower[start:end]
     feats = {"w=" + w for w in span}
-    feats.update(("first=" + span[0], "last=" + span[-1], f"n={min(len(span), 4)}",
-                  f"start={int(start == 0)}", "suf3=" + span[-1][-3:], "suf4=" + span[-1][-4:],
-                  "shape=" + _shape(" ".join(words[start:end]))[:12]))
+    feats.update(
+        (
+            "first=" + span[0],
+            "last=" + span[-1],
+            f"n={min(len(span), 4)}",
+            f"start={int(start == 0)}",
+            "suf3=" + span[-1][-3:],
+            "suf4=" + span[-1][-4:],
+            "shape=" + _shape(" ".join(words[start:end]))[:12],
+        )
+    )
     chars = "<" + " ".join(span) + ">"
     for n in (3, 4, 5):
-        feats.update(f"c{n}={chars[i:i + n]}" for i in range(len(chars) - n + 1))
+        feats.update(f"c{n}={chars[i : i + n]}" for i in range(len(chars) - n + 1))
     for k in (1, 2):
         left = lower[start - k] if start - k >= 0 else "<s>"
         right = lower[end + k - 1] if end + k - 1 < len(lower) else "</s>"
@@ -150,18 +158,23 @@ def entity_features(lower: Sequence[str], words: Sequence[str], start: int, end:
     return feats
 
 
-def function_word_features(lower: Sequence[str], pos: Sequence[str], lemmas: Sequence[str],
-                           verbforms: Sequence[str], i: int) -> set[str]:
+def function_word_features(
+    lower: Sequence[str], pos: Sequence[str], lemmas: Sequence[str], verbforms: Sequence[str], i: int
+) -> set[str]:
     """Features of word ``i`` from the pipeline's tags of its sentence."""
     n = len(lower)
-    feats = {"w=" + lower[i], "l=" + lemmas[i], "p=" + pos[i], f"first={int(i == 0)}",
-             "R12={}_{}".format(pos[i + 1] if i + 1 < n else "E", pos[i + 2] if i + 2 < n else "E"),
-             "L1R1={}_{}".format(pos[i - 1] if i else "S", pos[i + 1] if i + 1 < n else "E")}
+    feats = {
+        "w=" + lower[i],
+        "l=" + lemmas[i],
+        "p=" + pos[i],
+        f"first={int(i == 0)}",
+        "R12={}_{}".format(pos[i + 1] if i + 1 < n else "E", pos[i + 2] if i + 2 < n else "E"),
+        "L1R1={}_{}".format(pos[i - 1] if i else "S", pos[i + 1] if i + 1 < n else "E"),
+    }
     for k in range(1, 6):
         j = i + k
         if j < n:
-            feats.update((f"R{k}={pos[j]}", f"Rv{k}={pos[j]}{verbforms[j]}",
-                          f"Rbag={pos[j]}{verbforms[j]}"))
+            feats.update((f"R{k}={pos[j]}", f"Rv{k}={pos[j]}{verbforms[j]}", f"Rbag={pos[j]}{verbforms[j]}"))
             if k <= 2:
                 feats.add(f"Rw{k}={lower[j]}")
         j = i - k
@@ -202,7 +215,7 @@ class _Stacked:
         if self.model is not None:
             (path / "model.msgpack").write_bytes(self.model.to_bytes())
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "_Stacked":
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> _Stacked:
         model = Path(path) / "model.msgpack"
         self.model = SparseLinear.from_bytes(model.read_bytes()) if model.exists() else None
         return self
@@ -247,13 +260,15 @@ class FunctionWordTagger(_Stacked):
         for sent in self._sentences(doc):
             lower = [t.lower_ for t in sent]
             lemmas = [t.lemma_ for t in sent]
-            targets = [i for i, (w, l) in enumerate(zip(lower, lemmas)) if is_function_word(w, l)]
+            targets = [i for i, (word, lemma) in enumerate(zip(lower, lemmas)) if is_function_word(word, lemma)]
             if not targets:
                 continue
             pos = [t.pos_ for t in sent]
             verbforms = [str(t.morph.get("VerbForm")) for t in sent]
-            new = {i: choose(self.model, function_word_features(lower, pos, lemmas, verbforms, i),
-                             pos[i], self.prior) for i in targets}
+            new = {
+                i: choose(self.model, function_word_features(lower, pos, lemmas, verbforms, i), pos[i], self.prior)
+                for i in targets
+            }
             for i, tag in new.items():
                 if tag != pos[i]:
                     sent[i].pos_ = tag

@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from textkit import __version__
+from textkit.analysis.tables import tabell7
 from textkit.coding.results import CodingRun, load_coded, wide_flags
+from textkit.coding.store import STORE, decisions, latest_run
 from textkit.io import write_text
 from textkit.io.outputs import check_output_file
-from textkit.coding.store import STORE, decisions, latest_run
-from textkit.analysis.tables import tabell7
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#222;line-height:1.45}
@@ -37,8 +37,9 @@ border-radius:10px;padding:0 .5rem;margin:0 .2rem .2rem 0;font-size:.85rem}
 """
 
 
-def write_report(folder: str | Path | CodingRun, target: str | Path, self_test_model: str | None = None,
-                 force: bool = False) -> Path:
+def write_report(
+    folder: str | Path | CodingRun, target: str | Path, self_test_model: str | None = None, force: bool = False
+) -> Path:
     """Build the report for the coding output `folder` (or a loaded CodingRun) and write it to `target` (.html)."""
     check_output_file(target, force=force, inputs=[getattr(folder, "folder", folder)])
     coded, book = load_coded(folder)
@@ -57,15 +58,17 @@ def write_report(folder: str | Path | CodingRun, target: str | Path, self_test_m
     toc = "".join(f'<li><a href="#{a}">{html.escape(t)}</a></li>' for a, t, _ in sections)
     body = "".join(f'<section id="{a}"><h2>{html.escape(t)}</h2>{content}</section>' for a, t, content in sections)
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    page = (f'<!DOCTYPE html><html lang="nb"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>Revisjonsrapport: {html.escape(book.title)}</title><style>{CSS}</style></head><body>"
-            f"<header><h1>Revisjonsrapport: {html.escape(book.title)}</h1>"
-            f"<div>Kodebok {html.escape(book.id)} {html.escape(book.version)} · "
-            f"{html.escape(run.get('input', {}).get('text_col', ''))} · laget {generated} med textkit {__version__}</div>"
-            f"</header><main><nav><strong>Innhold</strong><ol>{toc}</ol></nav><article>"
-            f'<p class="muted">{html.escape(_redaction_note(run))} '
-            f"Markert tekst er evidensen regelen fant.</p>{body}</article></main></body></html>")
+    page = (
+        f'<!DOCTYPE html><html lang="nb"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Revisjonsrapport: {html.escape(book.title)}</title><style>{CSS}</style></head><body>"
+        f"<header><h1>Revisjonsrapport: {html.escape(book.title)}</h1>"
+        f"<div>Kodebok {html.escape(book.id)} {html.escape(book.version)} · "
+        f"{html.escape(run.get('input', {}).get('text_col', ''))} · laget {generated} med textkit {__version__}</div>"
+        f"</header><main><nav><strong>Innhold</strong><ol>{toc}</ol></nav><article>"
+        f'<p class="muted">{html.escape(_redaction_note(run))} '
+        f"Markert tekst er evidensen regelen fant.</p>{body}</article></main></body></html>"
+    )
     return write_text(target, page)
 
 
@@ -81,36 +84,64 @@ def _run_section(run: dict, book) -> str:
     nlp = run.get("nlp", {})
     counts = run.get("counts", {})
     rows = [
-        ("Inndatafil", source.get("path", "")), ("SHA-256 for inndata", source.get("sha256", "")),
+        ("Inndatafil", source.get("path", "")),
+        ("SHA-256 for inndata", source.get("sha256", "")),
         ("Tekstkolonne / id-kolonne", f"{source.get('text_col', '')} / {source.get('id_col', '')}"),
-        ("Rader inn / svar / tomme", f"{counts.get('rows_in', '')} / {counts.get('answers', '')} / {counts.get('empty', '')}"),
-        ("Enheter (kodet / uten kode)", f"{counts.get('units', '')} ({counts.get('units_by_status', {}).get('coded', 0)} / "
-                                        f"{counts.get('units_by_status', {}).get('uncoded', 0)})"),
+        (
+            "Rader inn / svar / tomme",
+            f"{counts.get('rows_in', '')} / {counts.get('answers', '')} / {counts.get('empty', '')}",
+        ),
+        (
+            "Enheter (kodet / uten kode)",
+            f"{counts.get('units', '')} ({counts.get('units_by_status', {}).get('coded', 0)} / "
+            f"{counts.get('units_by_status', {}).get('uncoded', 0)})",
+        ),
         ("Språkmodell", f"{nlp.get('name', '')} {nlp.get('version', '')} — {nlp.get('reason', '')}"),
         ("Kodebok", f"{book.id} {book.version} ({'låst' if book.locked else 'ikke låst'}), SHA-256 {book.sha256}"),
         ("Start / slutt", f"{run.get('started', '')} / {run.get('finished', '')}"),
         ("textkit", run.get("textkit_version", "")),
     ]
-    return "<table>" + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows) + "</table>"
+    return (
+        "<table>"
+        + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+        + "</table>"
+    )
 
 
 def _codebook_section(book) -> str:
-    parts = [f"<p><strong>{html.escape(book.title)}</strong>, versjon {html.escape(book.version)}; enhet: "
-             f"{html.escape(book.unit)}.</p>", "<h3>Endringslogg</h3>",
-             _table(pd.DataFrame([{"Versjon": e.get("version", ""), "Dato": e.get("date", ""),
-                                   "Endringer": e.get("changes", "")} for e in book.changelog]))]
+    parts = [
+        f"<p><strong>{html.escape(book.title)}</strong>, versjon {html.escape(book.version)}; enhet: "
+        f"{html.escape(book.unit)}.</p>",
+        "<h3>Endringslogg</h3>",
+        _table(
+            pd.DataFrame(
+                [
+                    {"Versjon": e.get("version", ""), "Dato": e.get("date", ""), "Endringer": e.get("changes", "")}
+                    for e in book.changelog
+                ]
+            )
+        ),
+    ]
     for category in book.nodes():
         rules = "".join(f'<span class="pill"><code>{html.escape(_rule_text(r))}</code></span>' for r in category.terms)
-        excl = "".join(f'<span class="pill"><code>{html.escape(_rule_text(r))}</code></span>' for r in category.exclusions)
+        excl = "".join(
+            f'<span class="pill"><code>{html.escape(_rule_text(r))}</code></span>' for r in category.exclusions
+        )
         parts.append(
             f'<div class="cat"><h3>{html.escape(category.label)} <span class="muted">({html.escape(category.id)}'
-            f'{", kompetanserelatert" if category.competence else ""})</span></h3>'
+            f"{', kompetanserelatert' if category.competence else ''})</span></h3>"
             f"<p>{html.escape(category.definition or '')}</p>"
             + (f"<p><strong>Inkluderer:</strong> {html.escape(category.include)}</p>" if category.include else "")
             + (f"<p><strong>Ekskluderer:</strong> {html.escape(category.exclude)}</p>" if category.exclude else "")
-            + (f"<p><strong>Eksempler:</strong> {html.escape('; '.join(category.examples))}</p>" if category.examples else "")
+            + (
+                f"<p><strong>Eksempler:</strong> {html.escape('; '.join(category.examples))}</p>"
+                if category.examples
+                else ""
+            )
             + (f"<p><strong>Regler:</strong> {rules}</p>" if rules else "")
-            + (f"<p><strong>Unntak:</strong> {excl}</p>" if excl else "") + "</div>")
+            + (f"<p><strong>Unntak:</strong> {excl}</p>" if excl else "")
+            + "</div>"
+        )
     return "".join(parts)
 
 
@@ -134,13 +165,20 @@ def _self_test_section(book, model: str | None) -> str:
 
     rows = self_test(book, Coder(book, model=model).fit())
     failed = [r for r in rows if not r["ok"]]
-    verdict = (f'<p class="ok">{len(rows)} av {len(rows)} kontroller bestått</p>' if not failed else
-               f'<p class="fail">{len(failed)} av {len(rows)} kontroller feilet</p>')
+    verdict = (
+        f'<p class="ok">{len(rows)} av {len(rows)} kontroller bestått</p>'
+        if not failed
+        else f'<p class="fail">{len(failed)} av {len(rows)} kontroller feilet</p>'
+    )
     if failed:
-        verdict += _table(pd.DataFrame([{"Kategori": r["category"], "Type": r["kind"], "Tekst": r["text"],
-                                         "Fant": r["found"]} for r in failed]))
-    return verdict + ('<p class="muted">Hvert eksempel i kodeboken skal gi sin kategori, og ingen moteksempler skal gi '
-                      "den.</p>")
+        verdict += _table(
+            pd.DataFrame(
+                [{"Kategori": r["category"], "Type": r["kind"], "Tekst": r["text"], "Fant": r["found"]} for r in failed]
+            )
+        )
+    return verdict + (
+        '<p class="muted">Hvert eksempel i kodeboken skal gi sin kategori, og ingen moteksempler skal gi den.</p>'
+    )
 
 
 def _category_units(long: pd.DataFrame, category) -> str:
@@ -149,11 +187,15 @@ def _category_units(long: pd.DataFrame, category) -> str:
         return '<p class="muted">Ingen enheter fikk denne koden.</p>'
     rows = []
     for unit in hits.itertuples():
-        rows.append(f"<tr><td>{html.escape(str(unit.id))}</td><td>{html.escape(str(unit.unit))}</td>"
-                    f"<td>{_highlight(unit.unit_text, unit.start, unit.end)}</td><td>{html.escape(str(unit.subcode or ''))}</td>"
-                    f"<td>{html.escape(str(unit.source))}<br><span class=muted>{html.escape(str(unit.rule))}</span></td></tr>")
-    return (f"<p>{len(hits)} enheter hos {hits['id'].nunique()} respondenter.</p><table><tr><th>id</th><th>enhet</th>"
-            f"<th>tekst (evidens markert)</th><th>underkategori</th><th>kilde / regel</th></tr>{''.join(rows)}</table>")
+        rows.append(
+            f"<tr><td>{html.escape(str(unit.id))}</td><td>{html.escape(str(unit.unit))}</td>"
+            f"<td>{_highlight(unit.unit_text, unit.start, unit.end)}</td><td>{html.escape(str(unit.subcode or ''))}</td>"
+            f"<td>{html.escape(str(unit.source))}<br><span class=muted>{html.escape(str(unit.rule))}</span></td></tr>"
+        )
+    return (
+        f"<p>{len(hits)} enheter hos {hits['id'].nunique()} respondenter.</p><table><tr><th>id</th><th>enhet</th>"
+        f"<th>tekst (evidens markert)</th><th>underkategori</th><th>kilde / regel</th></tr>{''.join(rows)}</table>"
+    )
 
 
 def _highlight(text: str, start, end) -> str:
@@ -168,10 +210,15 @@ def _uncoded(long: pd.DataFrame) -> str:
     rest = long[long["code"].fillna("") == ""]
     if rest.empty:
         return "<p>Alle enheter fikk minst én kode.</p>"
-    rows = "".join(f"<tr><td>{html.escape(str(u.id))}</td><td>{html.escape(str(u.unit))}</td>"
-                   f"<td>{html.escape(str(u.unit_text))}</td></tr>" for u in rest.itertuples())
-    return (f"<p>{len(rest)} enheter fikk ingen kode og bør leses av en person.</p>"
-            f"<table><tr><th>id</th><th>enhet</th><th>tekst</th></tr>{rows}</table>")
+    rows = "".join(
+        f"<tr><td>{html.escape(str(u.id))}</td><td>{html.escape(str(u.unit))}</td>"
+        f"<td>{html.escape(str(u.unit_text))}</td></tr>"
+        for u in rest.itertuples()
+    )
+    return (
+        f"<p>{len(rest)} enheter fikk ingen kode og bør leses av en person.</p>"
+        f"<table><tr><th>id</th><th>enhet</th><th>tekst</th></tr>{rows}</table>"
+    )
 
 
 def _reviews(coded: CodingRun, book) -> str:
@@ -188,11 +235,16 @@ def _reviews(coded: CodingRun, book) -> str:
     overruled = latest[latest["maskin"] != latest["value"]]
     summary = latest.groupby("coder").agg(beslutninger=("value", "size"), uenig_med_maskinen=("maskin", lambda s: 0))
     summary["uenig_med_maskinen"] = overruled.groupby("coder").size().reindex(summary.index, fill_value=0)
-    table = overruled.rename(columns={"unit_key": "enhet", "code": "kategori", "value": "koder", "coder": "koder_navn",
-                                      "decided_at": "tid"})[["enhet", "kategori", "maskin", "koder", "koder_navn", "tid"]]
-    return ("<h3>Per koder</h3>" + _table(summary.reset_index().rename(columns={"coder": "koder"}))
-            + f"<h3>Beslutninger som overstyrer maskinen ({len(overruled)})</h3>" + _table(table)
-            + _between_coders(latest, book, run))
+    table = overruled.rename(
+        columns={"unit_key": "enhet", "code": "kategori", "value": "koder", "coder": "koder_navn", "decided_at": "tid"}
+    )[["enhet", "kategori", "maskin", "koder", "koder_navn", "tid"]]
+    return (
+        "<h3>Per koder</h3>"
+        + _table(summary.reset_index().rename(columns={"coder": "koder"}))
+        + f"<h3>Beslutninger som overstyrer maskinen ({len(overruled)})</h3>"
+        + _table(table)
+        + _between_coders(latest, book, run)
+    )
 
 
 def _between_coders(latest: pd.DataFrame, book, run: dict) -> str:
@@ -204,24 +256,33 @@ def _between_coders(latest: pd.DataFrame, book, run: dict) -> str:
 
     sheets = []
     for coder in coders:
-        mine = latest[latest["coder"] == coder].pivot_table(index="unit_key", columns="code", values="value",
-                                                            aggfunc="last")
+        mine = latest[latest["coder"] == coder].pivot_table(
+            index="unit_key", columns="code", values="value", aggfunc="last"
+        )
         mine = mine.reindex(columns=book.category_ids).astype(float)
-        sheets.append(CoderSheet(coder, book.id, book.version, book.category_ids, mine,
-                                 codebook_sha256=run["codebook_sha256"]))
+        sheets.append(
+            CoderSheet(coder, book.id, book.version, book.category_ids, mine, codebook_sha256=run["codebook_sha256"])
+        )
     result = agreement(sheets)
-    columns = [c for c in ("category", "n_pairable", "percent_agreement", "kappa", "alpha", "reading")
-               if c in result.table.columns]
-    return (f"<h3>Enighet mellom kodere ({', '.join(html.escape(c) for c in coders)})</h3>"
-            + _table(result.table[columns].round(3))
-            + f"<h3>Enheter der koderne er uenige ({len(result.disagreements)})</h3>"
-            + _table(result.disagreements.drop(columns=["text"], errors="ignore")))
+    columns = [
+        c
+        for c in ("category", "n_pairable", "percent_agreement", "kappa", "alpha", "reading")
+        if c in result.table.columns
+    ]
+    return (
+        f"<h3>Enighet mellom kodere ({', '.join(html.escape(c) for c in coders)})</h3>"
+        + _table(result.table[columns].round(3))
+        + f"<h3>Enheter der koderne er uenige ({len(result.disagreements)})</h3>"
+        + _table(result.disagreements.drop(columns=["text"], errors="ignore"))
+    )
 
 
 def _table(frame: pd.DataFrame) -> str:
     if frame.empty:
         return '<p class="muted">(ingen rader)</p>'
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>" for v in row) + "</tr>"
-                   for row in frame.itertuples(index=False))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
     return f"<table><tr>{head}</tr>{body}</table>"

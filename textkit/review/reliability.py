@@ -27,7 +27,8 @@ are 0/0: undefined. They are reported as NaN with a note, never as 1 or 0.
 Input: a review sheet (.xlsx exported by `textkit review export` and filled in by a coder; cells
 1 = applies, 0 = does not, blank = no decision, which here means *missing* for that coder), or a
 coding output folder (the machine, named «maskin», 1 for codes in codes_long.csv, 0 for the other
-categories). Units are joined on the unit key `id#unit`.
+categories). Units are joined on the unit key `id#unit`. The review-sheet format and its reading
+(`read_review`) belong to `textkit.review.sheet`.
 """
 
 from __future__ import annotations
@@ -41,22 +42,15 @@ from pathlib import Path
 import krippendorff
 import numpy as np
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 from sklearn.metrics import cohen_kappa_score
 
 from textkit.coding.results import load_codes
 from textkit.errors import InputError
 from textkit.io.atomic import write_csv, write_text
 from textkit.io.outputs import check_output_folder
+from textkit.review.sheet import key_text, read_review
 from textkit.text.privacy import redact
 
-SHEET = "Gjennomgang"
-META = "_textkit"
-KEY = "enhet"
-TEXT = "tekst"
-FIXED = ["enhet", "id", "enhet_nr", "tekst", "forslag", "evidens"]
-COMMENT = "kommentar"
 MACHINE = "maskin"
 OVERALL = "(alle)"
 OUTPUT_FILES = ("reliability.csv", "reliability_pairs.csv", "disagreements.csv", "reliability.md")
@@ -70,8 +64,20 @@ READINGS = {
     "udefinert": "alfa kan ikke beregnes (se merknad)",
 }
 
-TABLE_COLUMNS = ["category", "n_units", "n_coded_all", "n_pairable", "n_values", "percent_agreement",
-                 "pairwise_agreement", "kappa", "kappa_method", "alpha", "reading", "note"]
+TABLE_COLUMNS = [
+    "category",
+    "n_units",
+    "n_coded_all",
+    "n_pairable",
+    "n_values",
+    "percent_agreement",
+    "pairwise_agreement",
+    "kappa",
+    "kappa_method",
+    "alpha",
+    "reading",
+    "note",
+]
 PAIR_COLUMNS = ["category", "coder_a", "coder_b", "n_both", "agreement", "kappa", "note"]
 
 
@@ -119,10 +125,12 @@ class Agreement:
     def write(self, folder: str | Path, force: bool = False, inputs: tuple[str | Path, ...] = ()) -> list[Path]:
         """reliability.csv, reliability_pairs.csv, disagreements.csv and reliability.md in `folder`."""
         folder = check_output_folder(folder, force=force, inputs=inputs, produces=OUTPUT_FILES)
-        return [write_csv(folder / "reliability.csv", self.table),
-                write_csv(folder / "reliability_pairs.csv", self.pairs),
-                write_csv(folder / "disagreements.csv", self.disagreements),
-                write_text(folder / "reliability.md", self.to_markdown())]
+        return [
+            write_csv(folder / "reliability.csv", self.table),
+            write_csv(folder / "reliability_pairs.csv", self.pairs),
+            write_csv(folder / "disagreements.csv", self.disagreements),
+            write_text(folder / "reliability.md", self.to_markdown()),
+        ]
 
 
 # --------------------------------------------------------------------------------------- reading
@@ -133,95 +141,27 @@ def read_coder(path: str | Path, name: str | None = None) -> CoderSheet:
     path = Path(path)
     if path.is_dir():
         return _read_machine(path, name)
-    if not path.exists():
-        raise InputError(f"{path}: file not found.")
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise InputError(f"{path}: give a review sheet (.xlsx from 'textkit review export') or a coding "
-                         "output folder (the --out folder of 'textkit code').")
-    return _read_sheet(path, name)
+    if path.exists() and path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputError(
+            f"{path}: give a review sheet (.xlsx from 'textkit review export') or a coding "
+            "output folder (the --out folder of 'textkit code')."
+        )
+    return _read_sheet(path, name)  # refuses a missing file
 
 
 def _read_sheet(path: Path, name: str | None) -> CoderSheet:
-    try:
-        workbook = load_workbook(path, data_only=True, read_only=False)
-    except Exception as error:  # openpyxl raises many types for a broken file
-        raise InputError(f"{path}: not a readable .xlsx review sheet ({type(error).__name__}).") from error
-    if SHEET not in workbook.sheetnames:
-        raise InputError(f"{path}: no sheet «{SHEET}»; is this a textkit review sheet? "
-                         f"Sheets: {', '.join(workbook.sheetnames)}")
-    if META not in workbook.sheetnames:
-        raise InputError(f"{path}: the hidden sheet «{META}» is missing, so textkit cannot tell which codebook "
-                         "version the codes follow. Use a sheet made by 'textkit review export'.")
-    meta = {}
-    for row in workbook[META].iter_rows(min_row=2, values_only=True):
-        if row and row[0] is not None:
-            meta[str(row[0]).strip()] = "" if len(row) < 2 or row[1] is None else str(row[1]).strip()
-    for key in ("codebook_id", "codebook_version"):
-        if not meta.get(key):
-            raise InputError(f"{path}: «{META}» has no {key}; cannot tell which codebook the codes follow.")
-    sheet = workbook[SHEET]
-    header = [None if c.value is None else str(c.value).strip() for c in sheet[1]]
-    categories = [c for c in meta.get("categories", "").split(";") if c.strip()]
-    if not categories:  # an older sheet: the category columns sit between «evidens» and «kommentar»
-        end = header.index(COMMENT) if COMMENT in header else len(header)
-        categories = [c for c in header[len(FIXED):end] if c]
-    missing = [c for c in [KEY, *categories] if c not in header]
-    if missing:
-        raise InputError(f"{path}: sheet «{SHEET}» lacks the column(s) {', '.join(missing)} (row 1). "
-                         "Use the sheet as exported; do not rename or delete columns.")
-    if not categories:
-        raise InputError(f"{path}: no category columns found in «{SHEET}».")
-    duplicated = sorted({c for c in header if c and header.count(c) > 1 and c in [KEY, TEXT, *categories]})
-    if duplicated:
-        raise InputError(f"{path}: sheet «{SHEET}» has the column(s) {', '.join(duplicated)} more than once.")
-    key_at = header.index(KEY)
-    text_at = header.index(TEXT) if TEXT in header else None
-    columns = {c: header.index(c) for c in categories}
-    keys, rows, texts, seen = [], [], [], {}
-    for number, row in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-        row = tuple(row) + (None,) * (len(header) - len(row))
-        values = [_cell(path, row[at], at, number, code, row[key_at]) for code, at in columns.items()]
-        if _blank(row[key_at]):
-            if any(not math.isnan(v) for v in values):
-                raise InputError(f"{path}: row {number} has codes but no unit key in column "
-                                 f"{get_column_letter(key_at + 1)} («{KEY}»).")
-            continue
-        key = _key(row[key_at])
-        if key in seen:
-            raise InputError(f"{path}: unit {key} appears twice (rows {seen[key]} and {number}).")
-        seen[key] = number
-        keys.append(key)
-        rows.append(values)
-        texts.append("" if text_at is None or row[text_at] is None else str(row[text_at]))
-    data = pd.DataFrame(rows, index=pd.Index(keys, name="unit_key"), columns=categories, dtype=float)
-    return CoderSheet(name=name or meta.get("coder") or path.stem, codebook_id=meta["codebook_id"],
-                      codebook_version=meta["codebook_version"], categories=categories, data=data, path=path,
-                      codebook_sha256=meta.get("codebook_sha256", ""),
-                      texts=pd.Series(texts, index=data.index, dtype=object))
-
-
-def _cell(path: Path, value, at: int, number: int, code: str, key) -> float:
-    if _blank(value):
-        return math.nan
-    if not isinstance(value, bool):
-        text = str(value).strip()
-        if text in ("1", "1.0"):
-            return 1.0
-        if text in ("0", "0.0"):
-            return 0.0
-    unit = "" if _blank(key) else f", unit {_key(key)}"
-    raise InputError(f"{path}: cell {get_column_letter(at + 1)}{number} ({code}{unit}) holds {value!r}; "
-                     "only 1 (applies), 0 (does not apply) or blank (no decision) are allowed.")
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _key(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    sheet = read_review(path)
+    meta = sheet.meta
+    return CoderSheet(
+        name=name or meta.get("coder") or path.stem,
+        codebook_id=meta["codebook_id"],
+        codebook_version=meta["codebook_version"],
+        categories=sheet.categories,
+        data=sheet.decisions,
+        path=path,
+        codebook_sha256=meta.get("codebook_sha256", ""),
+        texts=sheet.texts,
+    )
 
 
 def _read_machine(folder: Path, name: str | None) -> CoderSheet:
@@ -238,9 +178,11 @@ def _read_machine(folder: Path, name: str | None) -> CoderSheet:
             raise InputError(f"{folder / 'codes_long.csv'}: no '{column}' column; is this a textkit coding folder?")
     unknown = sorted(set(long["code"]) - set(categories) - {""})
     if unknown:
-        raise InputError(f"{folder / 'codes_long.csv'}: codes {', '.join(unknown)} are not category columns of "
-                         "codes_wide.csv; the folder is inconsistent. Re-run 'textkit code'.")
-    keys = [f"{i}#{_key(u)}" for i, u in zip(long["id"], long["unit"])]
+        raise InputError(
+            f"{folder / 'codes_long.csv'}: codes {', '.join(unknown)} are not category columns of "
+            "codes_wide.csv; the folder is inconsistent. Re-run 'textkit code'."
+        )
+    keys = [f"{i}#{key_text(u)}" for i, u in zip(long["id"], long["unit"])]
     long = long.assign(unit_key=keys)
     order = list(dict.fromkeys(keys))
     data = pd.DataFrame(0.0, index=pd.Index(order, name="unit_key"), columns=categories)
@@ -248,9 +190,16 @@ def _read_machine(folder: Path, name: str | None) -> CoderSheet:
         if code:
             data.at[key, code] = 1.0
     texts = long.drop_duplicates("unit_key").set_index("unit_key")["unit_text"].reindex(order)
-    return CoderSheet(name=name or MACHINE, codebook_id=book_id, codebook_version=version, categories=categories,
-                      data=data, path=folder, codebook_sha256=recorded.get("sha256", ""),
-                      texts=texts.fillna("").astype(str).map(redact))
+    return CoderSheet(
+        name=name or MACHINE,
+        codebook_id=book_id,
+        codebook_version=version,
+        categories=categories,
+        data=data,
+        path=folder,
+        codebook_sha256=recorded.get("sha256", ""),
+        texts=texts.fillna("").astype(str).map(redact),
+    )
 
 
 def _single(frame: pd.DataFrame, column: str) -> str:
@@ -274,8 +223,7 @@ def agreement(coders: list[CoderSheet]) -> Agreement:
     names = _unique_names(coders)
     categories = list(coders[0].categories)
     units = list(dict.fromkeys(key for coder in coders for key in coder.data.index))
-    cubes = {c: np.vstack([coder.data[c].reindex(units).to_numpy(dtype=float) for coder in coders])
-             for c in categories}
+    cubes = {c: np.vstack([coder.data[c].reindex(units).to_numpy(dtype=float) for coder in coders]) for c in categories}
     rows, pair_rows = [], []
     for category in categories:
         row, pairs = _figures(category, cubes[category], names)
@@ -287,13 +235,25 @@ def agreement(coders: list[CoderSheet]) -> Agreement:
     rows.append(row)
     pair_rows += pairs
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
-    table[["n_units", "n_coded_all", "n_pairable", "n_values"]] = \
-        table[["n_units", "n_coded_all", "n_pairable", "n_values"]].astype(int)
-    summary = pd.DataFrame([{"coder": n, "source": str(c.path or ""), "units": len(c.data),
-                             "decisions": c.decisions} for n, c in zip(names, coders)])
-    return Agreement(coders=names, codebook_id=coders[0].codebook_id, codebook_version=coders[0].codebook_version,
-                     categories=categories, table=table, pairs=pd.DataFrame(pair_rows, columns=PAIR_COLUMNS),
-                     disagreements=_disagreements(coders, names, units, cubes), coder_summary=summary)
+    table[["n_units", "n_coded_all", "n_pairable", "n_values"]] = table[
+        ["n_units", "n_coded_all", "n_pairable", "n_values"]
+    ].astype(int)
+    summary = pd.DataFrame(
+        [
+            {"coder": n, "source": str(c.path or ""), "units": len(c.data), "decisions": c.decisions}
+            for n, c in zip(names, coders)
+        ]
+    )
+    return Agreement(
+        coders=names,
+        codebook_id=coders[0].codebook_id,
+        codebook_version=coders[0].codebook_version,
+        categories=categories,
+        table=table,
+        pairs=pd.DataFrame(pair_rows, columns=PAIR_COLUMNS),
+        disagreements=_disagreements(coders, names, units, cubes),
+        coder_summary=summary,
+    )
 
 
 def _check_same_codebook(coders: list[CoderSheet]) -> None:
@@ -304,16 +264,22 @@ def _check_same_codebook(coders: list[CoderSheet]) -> None:
 
     for coder in coders[1:]:
         if (coder.codebook_id, coder.codebook_version) != (first.codebook_id, first.codebook_version):
-            raise InputError(f"coders used different codebooks: {where(first)} coded with {first.codebook_id} "
-                             f"{first.codebook_version}, {where(coder)} with {coder.codebook_id} "
-                             f"{coder.codebook_version}. Reliability compares codings of the same codebook version.")
+            raise InputError(
+                f"coders used different codebooks: {where(first)} coded with {first.codebook_id} "
+                f"{first.codebook_version}, {where(coder)} with {coder.codebook_id} "
+                f"{coder.codebook_version}. Reliability compares codings of the same codebook version."
+            )
         if first.codebook_sha256 and coder.codebook_sha256 and first.codebook_sha256 != coder.codebook_sha256:
-            raise InputError(f"{where(first)} and {where(coder)} both name {first.codebook_id} "
-                             f"{first.codebook_version}, but the codebook files differ (sha256 "
-                             f"{first.codebook_sha256[:12]}… vs {coder.codebook_sha256[:12]}…).")
+            raise InputError(
+                f"{where(first)} and {where(coder)} both name {first.codebook_id} "
+                f"{first.codebook_version}, but the codebook files differ (sha256 "
+                f"{first.codebook_sha256[:12]}… vs {coder.codebook_sha256[:12]}…)."
+            )
         if list(coder.categories) != list(first.categories):
-            raise InputError(f"{where(first)} and {where(coder)} have different category columns "
-                             f"({';'.join(first.categories)} vs {';'.join(coder.categories)}).")
+            raise InputError(
+                f"{where(first)} and {where(coder)} have different category columns "
+                f"({';'.join(first.categories)} vs {';'.join(coder.categories)})."
+            )
 
 
 def _unique_names(coders: list[CoderSheet]) -> list[str]:
@@ -347,8 +313,17 @@ def _figures(category: str, data: np.ndarray, names: list[str]) -> tuple[dict, l
         x, y = data[a, both], data[b, both]
         agree_ab = float(np.mean(x == y)) if both.any() else math.nan
         kappa, note = _kappa(x, y)
-        pairs.append({"category": category, "coder_a": names[a], "coder_b": names[b], "n_both": int(both.sum()),
-                      "agreement": agree_ab, "kappa": kappa, "note": note})
+        pairs.append(
+            {
+                "category": category,
+                "coder_a": names[a],
+                "coder_b": names[b],
+                "n_both": int(both.sum()),
+                "agreement": agree_ab,
+                "kappa": kappa,
+                "note": note,
+            }
+        )
         agreements.append(agree_ab)
         kappas.append(kappa)
     pairwise = _mean(agreements)
@@ -367,10 +342,20 @@ def _figures(category: str, data: np.ndarray, names: list[str]) -> tuple[dict, l
     alpha, alpha_note = nominal_alpha(values)
     if alpha_note:
         notes.append(alpha_note)
-    row = {"category": category, "n_units": int((per_unit >= 1).sum()), "n_coded_all": int(all_coded.sum()),
-           "n_pairable": int(pairable.sum()), "n_values": n_values, "percent_agreement": percent,
-           "pairwise_agreement": pairwise, "kappa": kappa, "kappa_method": method, "alpha": alpha,
-           "reading": reading(alpha), "note": " ".join(notes)}
+    row = {
+        "category": category,
+        "n_units": int((per_unit >= 1).sum()),
+        "n_coded_all": int(all_coded.sum()),
+        "n_pairable": int(pairable.sum()),
+        "n_values": n_values,
+        "percent_agreement": percent,
+        "pairwise_agreement": pairwise,
+        "kappa": kappa,
+        "kappa_method": method,
+        "alpha": alpha,
+        "reading": reading(alpha),
+        "note": " ".join(notes),
+    }
     return row, pairs
 
 
@@ -385,13 +370,16 @@ def nominal_alpha(values) -> tuple[float, str]:
     values = values[:, (~np.isnan(values)).sum(axis=0) >= 2]
     present = values[~np.isnan(values)]
     if present.size == 0:
-        return math.nan, ("Ingen enhet er kodet av minst to kodere, så alfa kan ikke beregnes "
-                          "(verdier uten partner teller ikke).")
+        return math.nan, (
+            "Ingen enhet er kodet av minst to kodere, så alfa kan ikke beregnes (verdier uten partner teller ikke)."
+        )
     if np.unique(present).size == 1:
         used = {1.0: "brukt på", 0.0: "utelatt for"}.get(float(present[0]), f"kodet {present[0]:g} for")
-        return math.nan, (f"Ingen variasjon: kategorien er {used} alle {values.shape[1]} parbare enheter av "
-                          "alle koderne. Alfa er da udefinert (0/0) – samsvaret er fullt, men sier ingenting om "
-                          "påliteligheten. Test med enheter der kategorien både passer og ikke passer.")
+        return math.nan, (
+            f"Ingen variasjon: kategorien er {used} alle {values.shape[1]} parbare enheter av "
+            "alle koderne. Alfa er da udefinert (0/0) – samsvaret er fullt, men sier ingenting om "
+            "påliteligheten. Test med enheter der kategorien både passer og ikke passer."
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         value = krippendorff.alpha(reliability_data=values, level_of_measurement="nominal")
@@ -424,8 +412,9 @@ def reading(alpha: float) -> str:
     return "ikke pålitelig"
 
 
-def _disagreements(coders: list[CoderSheet], names: list[str], units: list[str],
-                   cubes: dict[str, np.ndarray]) -> pd.DataFrame:
+def _disagreements(
+    coders: list[CoderSheet], names: list[str], units: list[str], cubes: dict[str, np.ndarray]
+) -> pd.DataFrame:
     texts = {}
     for coder in coders:
         for key, text in coder.texts.items():
@@ -437,9 +426,14 @@ def _disagreements(coders: list[CoderSheet], names: list[str], units: list[str],
             column = cube[:, index]
             present = column[~np.isnan(column)]
             if present.size >= 2 and np.unique(present).size > 1:
-                rows.append({"unit_key": key, "category": category,
-                             **{n: (pd.NA if math.isnan(v) else int(v)) for n, v in zip(names, column)},
-                             "text": texts.get(key, "")})
+                rows.append(
+                    {
+                        "unit_key": key,
+                        "category": category,
+                        **{n: (pd.NA if math.isnan(v) else int(v)) for n, v in zip(names, column)},
+                        "text": texts.get(key, ""),
+                    }
+                )
     frame = pd.DataFrame(rows, columns=["unit_key", "category", *names, "text"])
     for name in names:
         frame[name] = frame[name].astype("Int64")
@@ -467,28 +461,38 @@ def _fmt(value: float, percent: bool = False) -> str:
 
 def _markdown(result: Agreement, max_disagreements: int) -> str:
     many = len(result.coders) > 2
-    lines = [f"# Reliabilitet: {result.codebook_id} {result.codebook_version}", "",
-             f"Kodere: {', '.join(result.coders)}.", "",
-             result.coder_summary.rename(columns={"coder": "koder", "source": "kilde", "units": "enheter",
-                                                 "decisions": "beslutninger"}).to_markdown(index=False), "",
-             "## Per kategori", ""]
-    shown = pd.DataFrame({
-        "kategori": result.table["category"],
-        "enheter": result.table["n_units"],
-        "parbare": result.table["n_pairable"],
-        "kodet av alle": result.table["n_coded_all"],
-        "% enige (alle)": [_fmt(v, True) for v in result.table["percent_agreement"]],
-        **({"% enige (parvis snitt)": [_fmt(v, True) for v in result.table["pairwise_agreement"]]} if many else {}),
-        ("kappa (parvis snitt)" if many else "Cohens kappa"): [_fmt(v) for v in result.table["kappa"]],
-        "Krippendorffs α": [_alpha_text(v) for v in result.table["alpha"]],
-        "vurdering": result.table["reading"],
-    })
+    lines = [
+        f"# Reliabilitet: {result.codebook_id} {result.codebook_version}",
+        "",
+        f"Kodere: {', '.join(result.coders)}.",
+        "",
+        result.coder_summary.rename(
+            columns={"coder": "koder", "source": "kilde", "units": "enheter", "decisions": "beslutninger"}
+        ).to_markdown(index=False),
+        "",
+        "## Per kategori",
+        "",
+    ]
+    shown = pd.DataFrame(
+        {
+            "kategori": result.table["category"],
+            "enheter": result.table["n_units"],
+            "parbare": result.table["n_pairable"],
+            "kodet av alle": result.table["n_coded_all"],
+            "% enige (alle)": [_fmt(v, True) for v in result.table["percent_agreement"]],
+            **({"% enige (parvis snitt)": [_fmt(v, True) for v in result.table["pairwise_agreement"]]} if many else {}),
+            ("kappa (parvis snitt)" if many else "Cohens kappa"): [_fmt(v) for v in result.table["kappa"]],
+            "Krippendorffs α": [_alpha_text(v) for v in result.table["alpha"]],
+            "vurdering": result.table["reading"],
+        }
+    )
     lines += [shown.to_markdown(index=False, disable_numparse=True), ""]
     notes = [(c, n) for c, n in zip(result.table["category"], result.table["note"]) if n]
     if notes:
         lines += ["Merknader:", ""] + [f"- **{c}**: {n}" for c, n in notes] + [""]
     lines += [
-        "## Slik leses tabellen", "",
+        "## Slik leses tabellen",
+        "",
         "- **Krippendorffs α** (nominal) er målet vurderingen bygger på: "
         + "; ".join(READINGS[k] for k in ("pålitelig", "foreløpig", "ikke pålitelig"))
         + " (Krippendorff 2004/2019). Vurderingen bruker den uavrundede verdien; "
@@ -498,13 +502,18 @@ def _markdown(result: Agreement, max_disagreements: int) -> str:
         "- **% enige (alle)**: andel av enhetene som alle koderne har kodet, der alle ga samme verdi. "
         "Ikke korrigert for tilfeldig samsvar.",
         "- **Cohens kappa** (Cohen 1960) på enhetene begge koderne har kodet"
-        + ("; med flere enn to kodere er det snittet av de parvise kappaene (Light 1971), ikke Fleiss' kappa. "
-           "Hvert koderpar står i reliability_pairs.csv." if many else ".")
+        + (
+            "; med flere enn to kodere er det snittet av de parvise kappaene (Light 1971), ikke Fleiss' kappa. "
+            "Hvert koderpar står i reliability_pairs.csv."
+            if many
+            else "."
+        )
         + " Kappa er med for sammenligning; vurderingen bygger på α.",
         f"- **{OVERALL}**: alle (enhet, kategori)-beslutninger slått sammen som enheter i én binær variabel "
         "(«kategorien passer / passer ikke»). Et samlet α kan skjule en upålitelig sjelden kategori; "
         "les kategoriene hver for seg.",
-        "- Uten variasjon (alle ga samme verdi) er α og kappa udefinert (0/0) og vises som «–».", "",
+        "- Uten variasjon (alle ga samme verdi) er α og kappa udefinert (0/0) og vises som «–».",
+        "",
     ]
     count = len(result.disagreements)
     lines += [f"## Uenigheter ({count} (enhet, kategori))", ""]

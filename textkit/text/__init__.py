@@ -2,8 +2,15 @@
 
 from textkit._lazy import lazy_exports
 
-__getattr__, __dir__, __all__ = lazy_exports(__name__, {
-    "normalise_text": "normalise", "normalise_document": "normalise", "is_blank": "normalise",
-    "load_nlp": "nlp", "describe": "nlp",
-    "Redactor": "privacy", "Redaction": "privacy",
-})
+__getattr__, __dir__, __all__ = lazy_exports(
+    __name__,
+    {
+        "normalise_text": "normalise",
+        "normalise_document": "normalise",
+        "is_blank": "normalise",
+        "load_nlp": "nlp",
+        "describe": "nlp",
+        "Redactor": "privacy",
+        "Redaction": "privacy",
+    },
+)

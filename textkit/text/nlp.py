@@ -100,8 +100,15 @@ def load_ner(model: str | None = None) -> Language:
 def _load_ner(target: str, source: str, reason: str) -> Language:
     if target == BLANK:
         return _load(target, source, reason, False)[0]
-    exclude = ["morphologizer", "trainable_lemmatizer", "lemmatizer", "attribute_ruler", "tagger", "parser",
-               "function_words"]
+    exclude = [
+        "morphologizer",
+        "trainable_lemmatizer",
+        "lemmatizer",
+        "attribute_ruler",
+        "tagger",
+        "parser",
+        "function_words",
+    ]
     return spacy.load(target, exclude=exclude)
 
 
@@ -163,7 +170,9 @@ def make_lookup_lemmatizer(nlp: Language, name: str):
         for token in doc:
             text = token.text
             lemma = table.get(text) or table.get(text.lower())
-            token.lemma_ = lemma if lemma is not None else text.lower() if text[:1].isupper() and not text.isupper() else text
+            token.lemma_ = (
+                lemma if lemma is not None else text.lower() if text[:1].isupper() and not text.isupper() else text
+            )
         return doc
 
     return lemmatize

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import ftfy
+from textkit.io.encoding import repair_mojibake
 
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 _NEWLINES = re.compile(r"\r\n?")
@@ -28,11 +28,6 @@ _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufe
 #: C1 controls are removed only after mojibake repair, which needs them («Ã\x85» is «Å»).
 _C1 = re.compile(r"[\x80-\x9f]")
 _SLASHED = {"o\u0338": "ø", "O\u0338": "Ø", "o\u0337": "ø", "O\u0337": "Ø"}
-
-
-def repair_mojibake(text: str) -> str:
-    """Undo UTF-8-read-as-Windows-1252 damage (`gjeldsrÃ¥dgivning`), leaving clean text alone."""
-    return ftfy.fix_encoding(text)
 
 
 def clean_characters(text: str, controls: bool = True) -> str:

@@ -40,62 +40,317 @@ _TLD = r"(?:no|com|org|net|se|dk|fi|eu|edu|gov|uk|de|io|info)"
 EMAIL_SPOKEN = re.compile(
     rf"(?<![\w.@-])[\w.+-]+(?:[ \t]+at[ \t]+[\w-]+(?:[ \t]+dot[ \t]+[\w-]+)*[ \t]+dot[ \t]+{_TLD}"
     rf"|[ \t]+(?:krøllalfa|alfakrøll|snabel-a)[ \t]+[\w-]+(?:[ \t]+(?:dot|punktum|prikk)[ \t]+[\w-]+)*"
-    rf"[ \t]+(?:dot|punktum|prikk)[ \t]+{_TLD})(?![\w-])", re.IGNORECASE)
+    rf"[ \t]+(?:dot|punktum|prikk)[ \t]+{_TLD})(?![\w-])",
+    re.IGNORECASE,
+)
 #: 11 digits, or 6 + 5 with a space or a hyphen («150385 12363», «150385-12363»); control digits checked.
 FNR = re.compile(r"(?<![\d])(\d{6})[ \u00a0-]?(\d{5})(?![\d])")
 #: 8 digits starting with 2–9 (as Norwegian numbers do), grouped 8, 2-2-2-2, 3-2-3, 3-5 or 2-3-3, with or
 #: without +47/0047/(+47); not part of a longer number («1 234 567», «12 500 000», «20250315-12345»).
 _SEP = r"[ \u00a0-]"
-PHONE = re.compile(rf"(?<![\w+])(?<!\d[ \u00a0.,-])(?:\(?(?:\+|00)47\)?{_SEP}?)?"
-                   rf"(?:[2-9]\d{{7}}|[2-9]\d{_SEP}\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{2}}"
-                   rf"|[2-9]\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{3}}|[2-9]\d{{2}}{_SEP}\d{{5}}"
-                   rf"|[2-9]\d{_SEP}\d{{3}}{_SEP}(?!000)\d{{3}})"
-                   r"(?![\d])(?![ \u00a0]\d{3}(?!\d))(?![.,-]\d)")
+PHONE = re.compile(
+    rf"(?<![\w+])(?<!\d[ \u00a0.,-])(?:\(?(?:\+|00)47\)?{_SEP}?)?"
+    rf"(?:[2-9]\d{{7}}|[2-9]\d{_SEP}\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{2}}"
+    rf"|[2-9]\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{3}}|[2-9]\d{{2}}{_SEP}\d{{5}}"
+    rf"|[2-9]\d{_SEP}\d{{3}}{_SEP}(?!000)\d{{3}})"
+    r"(?![\d])(?![ \u00a0]\d{3}(?!\d))(?![.,-]\d)"
+)
 #: A number next to a currency is an amount, not a phone number («23 456 789 kroner», «NOK 45 250 500»).
 _AMOUNT_BEFORE = re.compile(r"(?:\bkr\.?|\bnok|\bkroner|\beur|€|\$)[ \u00a0]*$", re.IGNORECASE)
 _AMOUNT_AFTER = re.compile(r"[ \u00a0]*(?:kr\b|kr\.|kroner|nok\b|,-|mill|mrd|milliard|euro|€|\$|%)", re.IGNORECASE)
-ROLE_WORDS = {"saksbehandler", "saksbehandleren", "veileder", "veilederen", "kollega", "kollegaen", "leder", "lederen",
-              "sjef", "sjefen", "bruker", "brukeren", "brukar", "brukaren", "rådgiver", "rådgjevar", "konsulent",
-              "verneombud", "tillitsvalgt", "nav-leder", "nav-leiar", "avdelingsleder", "fagleder", "herr", "fru",
-              "kommunalsjef", "rådmann", "kommunedirektør", "ordfører", "fylkesdirektør", "direktør", "mentor"}
+ROLE_WORDS = {
+    "saksbehandler",
+    "saksbehandleren",
+    "veileder",
+    "veilederen",
+    "kollega",
+    "kollegaen",
+    "leder",
+    "lederen",
+    "sjef",
+    "sjefen",
+    "bruker",
+    "brukeren",
+    "brukar",
+    "brukaren",
+    "rådgiver",
+    "rådgjevar",
+    "konsulent",
+    "verneombud",
+    "tillitsvalgt",
+    "nav-leder",
+    "nav-leiar",
+    "avdelingsleder",
+    "fagleder",
+    "herr",
+    "fru",
+    "kommunalsjef",
+    "rådmann",
+    "kommunedirektør",
+    "ordfører",
+    "fylkesdirektør",
+    "direktør",
+    "mentor",
+}
 #: «snakket med Tveitnes», «e-post fra Moe»: an unknown capitalised word after these is taken as a name.
-NAME_PREPOSITIONS = {"med", "hos", "fra", "frå", "mot", "og", "ring", "ringte", "ringe", "kontakt", "kontakte",
-                     "spør", "spurte", "hilsen", "ifølge", "v", "takk"}
+NAME_PREPOSITIONS = {
+    "med",
+    "hos",
+    "fra",
+    "frå",
+    "mot",
+    "og",
+    "ring",
+    "ringte",
+    "ringe",
+    "kontakt",
+    "kontakte",
+    "spør",
+    "spurte",
+    "hilsen",
+    "ifølge",
+    "v",
+    "takk",
+}
 #: «sendt til Lindtner», «holdt av Vatnedal», «møtte Fosholt»: the same. The NER model's label is no veto here:
 #: the small model calls most unknown surnames after «til» or «fra» a place (GPE_LOC), so a place after these
 #: words that is not in PLACES is masked as a person — the safe error.
 NAME_PREPOSITIONS_MORE = {"til", "av", "møtte", "takket", "takker", "takke", "kontaktet", "inviterte", "ba"}
 #: Countries, regions and the largest Norwegian towns, often after «til/fra» in Nav text («flyktninger fra
 #: Ukraina»): never a person (some are in the NorNE-derived name list by mistake: «Danmark», «Sverige»).
-PLACES = {"Norge", "Noreg", "Sverige", "Danmark", "Finland", "Island", "Tyskland", "Polen", "Litauen", "Latvia",
-          "Estland", "Ukraina", "Russland", "Belarus", "Romania", "Bulgaria", "Syria", "Irak", "Iran", "Afghanistan",
-          "Eritrea", "Somalia", "Etiopia", "Sudan", "Pakistan", "India", "Tyrkia", "Spania", "Frankrike", "Italia",
-          "Hellas", "Portugal", "Nederland", "England", "Storbritannia", "Skottland", "Irland", "USA", "Canada",
-          "Kina", "Thailand", "Filippinene", "Vietnam", "Myanmar", "Kongo", "Europa", "Afrika", "Asia", "Amerika",
-          "Norden", "Oslo", "Bergen", "Trondheim", "Stavanger", "Kristiansand", "Tromsø", "Drammen", "Bodø",
-          "Ålesund", "Fredrikstad", "Sandnes", "Sarpsborg", "Skien", "Haugesund", "Tønsberg", "Arendal", "Moss",
-          "Porsgrunn", "Hamar", "Lillehammer", "Gjøvik", "Molde", "Harstad", "Alta", "Narvik", "Agder", "Vestland",
-          "Rogaland", "Innlandet", "Viken", "Vestfold", "Telemark", "Østfold", "Akershus", "Buskerud", "Nordland",
-          "Troms", "Finnmark", "Trøndelag", "Østlandet", "Vestlandet", "Sørlandet", "Nord-Norge", "Svalbard"}
+PLACES = {
+    "Norge",
+    "Noreg",
+    "Sverige",
+    "Danmark",
+    "Finland",
+    "Island",
+    "Tyskland",
+    "Polen",
+    "Litauen",
+    "Latvia",
+    "Estland",
+    "Ukraina",
+    "Russland",
+    "Belarus",
+    "Romania",
+    "Bulgaria",
+    "Syria",
+    "Irak",
+    "Iran",
+    "Afghanistan",
+    "Eritrea",
+    "Somalia",
+    "Etiopia",
+    "Sudan",
+    "Pakistan",
+    "India",
+    "Tyrkia",
+    "Spania",
+    "Frankrike",
+    "Italia",
+    "Hellas",
+    "Portugal",
+    "Nederland",
+    "England",
+    "Storbritannia",
+    "Skottland",
+    "Irland",
+    "USA",
+    "Canada",
+    "Kina",
+    "Thailand",
+    "Filippinene",
+    "Vietnam",
+    "Myanmar",
+    "Kongo",
+    "Europa",
+    "Afrika",
+    "Asia",
+    "Amerika",
+    "Norden",
+    "Oslo",
+    "Bergen",
+    "Trondheim",
+    "Stavanger",
+    "Kristiansand",
+    "Tromsø",
+    "Drammen",
+    "Bodø",
+    "Ålesund",
+    "Fredrikstad",
+    "Sandnes",
+    "Sarpsborg",
+    "Skien",
+    "Haugesund",
+    "Tønsberg",
+    "Arendal",
+    "Moss",
+    "Porsgrunn",
+    "Hamar",
+    "Lillehammer",
+    "Gjøvik",
+    "Molde",
+    "Harstad",
+    "Alta",
+    "Narvik",
+    "Agder",
+    "Vestland",
+    "Rogaland",
+    "Innlandet",
+    "Viken",
+    "Vestfold",
+    "Telemark",
+    "Østfold",
+    "Akershus",
+    "Buskerud",
+    "Nordland",
+    "Troms",
+    "Finnmark",
+    "Trøndelag",
+    "Østlandet",
+    "Vestlandet",
+    "Sørlandet",
+    "Nord-Norge",
+    "Svalbard",
+}
 #: «Takk til Haugeland», «ros til Rønneberg»: thanks go to people, so an unknown word after «takk til» is a name.
-THANKS = {"takk", "takke", "takker", "takka", "takket", "ros", "skryt", "honnør", "hilsen", "hilsener", "helsing",
-          "gratulerer", "gratulasjon", "kudos", "hyllest"}
+THANKS = {
+    "takk",
+    "takke",
+    "takker",
+    "takka",
+    "takket",
+    "ros",
+    "skryt",
+    "honnør",
+    "hilsen",
+    "hilsener",
+    "helsing",
+    "gratulerer",
+    "gratulasjon",
+    "kudos",
+    "hyllest",
+}
 #: Verbs whose subject is a person: «Fosholt sa at …», «Brekkhus ringte». An unknown capitalised word first in a
 #: sentence before one of these is a name. Verbs that documents and institutions also do («Rapporten sier»,
 #: «Kurset ga meg mye», «Husbanken sendte») are left out.
-HUMAN_VERBS = {"sa", "mente", "mener", "meinte", "meiner", "fortalte", "fortalde", "syntes", "synes", "syntest",
-               "lurte", "lurer", "spurte", "spurde", "svarte", "svara", "ringte", "ringer", "ringde", "hjalp",
-               "hjelpte", "lovet", "lovte", "lovde", "forklarte", "forklarde", "tenkte", "trodde", "tror", "trudde",
-               "trur", "takket", "takka", "veiledet", "rettleidde", "underviste", "møtte", "smilte", "lo", "gråt"}
+HUMAN_VERBS = {
+    "sa",
+    "mente",
+    "mener",
+    "meinte",
+    "meiner",
+    "fortalte",
+    "fortalde",
+    "syntes",
+    "synes",
+    "syntest",
+    "lurte",
+    "lurer",
+    "spurte",
+    "spurde",
+    "svarte",
+    "svara",
+    "ringte",
+    "ringer",
+    "ringde",
+    "hjalp",
+    "hjelpte",
+    "lovet",
+    "lovte",
+    "lovde",
+    "forklarte",
+    "forklarde",
+    "tenkte",
+    "trodde",
+    "tror",
+    "trudde",
+    "trur",
+    "takket",
+    "takka",
+    "veiledet",
+    "rettleidde",
+    "underviste",
+    "møtte",
+    "smilte",
+    "lo",
+    "gråt",
+}
 #: Endings of Norwegian surnames (mostly farm names). An unknown word with one of them, first in a sentence and
 #: followed by any finite verb, is a surname: «Vestbø ga oss gode råd», «Ueland har fulgt opp saken».
-SURNAME_ENDINGS = ("sen", "ssen", "son", "stad", "rud", "land", "heim", "haug", "dal", "vik", "nes", "holt",
-                   "bø", "bøe", "seth", "gård", "gaard", "berg", "lund", "voll", "vold", "rød", "sæter", "seter",
-                   "strand", "myr", "skog", "tveit", "tvedt", "stø", "aas", "ås", "bakk", "fjell", "næs")
+SURNAME_ENDINGS = (
+    "sen",
+    "ssen",
+    "son",
+    "stad",
+    "rud",
+    "land",
+    "heim",
+    "haug",
+    "dal",
+    "vik",
+    "nes",
+    "holt",
+    "bø",
+    "bøe",
+    "seth",
+    "gård",
+    "gaard",
+    "berg",
+    "lund",
+    "voll",
+    "vold",
+    "rød",
+    "sæter",
+    "seter",
+    "strand",
+    "myr",
+    "skog",
+    "tveit",
+    "tvedt",
+    "stø",
+    "aas",
+    "ås",
+    "bakk",
+    "fjell",
+    "næs",
+)
 #: Finite verbs that also follow a listed name or a model PER first in a sentence («Nordmann ga», «Kari har»).
-COMMON_FINITE = {"er", "var", "har", "hadde", "skal", "skulle", "vil", "ville", "kan", "kunne", "må", "måtte", "ble",
-                 "blir", "fikk", "får", "tok", "tar", "gikk", "går", "kom", "kommer", "gjorde", "gjør", "ga", "gav",
-                 "gir", "fekk", "vart", "blei", "gjekk", "kjem"}
+COMMON_FINITE = {
+    "er",
+    "var",
+    "har",
+    "hadde",
+    "skal",
+    "skulle",
+    "vil",
+    "ville",
+    "kan",
+    "kunne",
+    "må",
+    "måtte",
+    "ble",
+    "blir",
+    "fikk",
+    "får",
+    "tok",
+    "tar",
+    "gikk",
+    "går",
+    "kom",
+    "kommer",
+    "gjorde",
+    "gjør",
+    "ga",
+    "gav",
+    "gir",
+    "fekk",
+    "vart",
+    "blei",
+    "gjekk",
+    "kjem",
+}
 KEEP = {"Nav", "NAV", "Nav-kontoret", "NAV-kontoret"}
 PLACEHOLDERS = ("[person]", "[e-post]", "[fnr]", "[telefon]", "[sted]", "[organisasjon]")
 
@@ -105,7 +360,7 @@ class Redaction:
     """The redacted text, what was replaced, and an offset map from the raw to the redacted text."""
 
     text: str
-    spans: list[tuple[int, int, str]] = field(default_factory=list)   # raw start, raw end, placeholder
+    spans: list[tuple[int, int, str]] = field(default_factory=list)  # raw start, raw end, placeholder
 
     def map(self, offset: int) -> int:
         """Offset in the raw text → offset in the redacted text (inside a redacted span: its start)."""
@@ -140,7 +395,7 @@ def fnr_valid(digits: str) -> bool:
     if k1 == 10 or k2 == 10 or (k1, k2) != (d[9], d[10]):
         return False
     day, month = d[0] * 10 + d[1], d[2] * 10 + d[3]
-    day = day - 40 if day > 40 else day          # D-number
+    day = day - 40 if day > 40 else day  # D-number
     month = month - 40 if month > 40 else month  # H-number (helseregistre)
     return 1 <= day <= 31 and 1 <= month <= 12
 
@@ -169,8 +424,14 @@ def name_list(extra: tuple[str, ...] = ()) -> tuple[frozenset[str], frozenset[st
 class Redactor:
     """Redact persons, contact details and identity numbers; reuse one per batch (the model loads once)."""
 
-    def __init__(self, nlp=None, names: list[str] | None = None, places: bool = False, use_ner: bool = True,
-                 known_words: set[str] | None = None):
+    def __init__(
+        self,
+        nlp=None,
+        names: list[str] | None = None,
+        places: bool = False,
+        use_ner: bool = True,
+        known_words: set[str] | None = None,
+    ):
         """`known_words`: domain words that are never names, e.g. every word of a codebook's terms
         («Supported Employment» is a programme, not a person)."""
         self.places = places
@@ -192,8 +453,10 @@ class Redactor:
         model = getattr(self._nlp, "meta", {}).get("name", "aktiv modell") if self.use_ner else "ingen"
         has_ner = self._nlp is not None and "ner" in getattr(self._nlp, "pipe_names", [])
         ner = f"NER fra {model}" if has_ner else "uten NER-modell"
-        return (f"personnavn ({ner}, navneliste med {len(self.names)} navn, rolleord), e-post, telefonnumre, "
-                f"fødselsnumre/D-numre (kontrollsifre sjekket)" + ("; steder og organisasjoner" if self.places else ""))
+        return (
+            f"personnavn ({ner}, navneliste med {len(self.names)} navn, rolleord), e-post, telefonnumre, "
+            f"fødselsnumre/D-numre (kontrollsifre sjekket)" + ("; steder og organisasjoner" if self.places else "")
+        )
 
     def redact(self, text: str) -> str:
         return self.redaction(text).text
@@ -221,8 +484,10 @@ class Redactor:
             if fnr_valid(match.group(1) + match.group(2)):
                 spans.append((match.start(), match.end(), "[fnr]"))
         for match in PHONE.finditer(text):
-            if not (_AMOUNT_BEFORE.search(text[max(0, match.start() - 12):match.start()])
-                    or _AMOUNT_AFTER.match(text, match.end())):
+            if not (
+                _AMOUNT_BEFORE.search(text[max(0, match.start() - 12) : match.start()])
+                or _AMOUNT_AFTER.match(text, match.end())
+            ):
                 spans.append((match.start(), match.end(), "[telefon]"))
         return spans
 
@@ -230,8 +495,12 @@ class Redactor:
         """The model's PER is kept unless every word is an ordinary dictionary word that is not a
         listed name («Jeg», «Sykefravær» capitalised in a list): a small model's false alarms."""
         words = [t.text for t in ent if t.text[:1].isalpha()]
-        if not words or not all(w[:1].isupper() for w in words) or any(w.lower() in self.known for w in words) \
-                or any(w in PLACES for w in words):
+        if (
+            not words
+            or not all(w[:1].isupper() for w in words)
+            or any(w.lower() in self.known for w in words)
+            or any(w in PLACES for w in words)
+        ):
             return False
         if any(w in self.names or w in self.ambiguous for w in words):
             return True
@@ -244,8 +513,12 @@ class Redactor:
             # A lone unknown capitalised word first in a sentence is usually not a name — unless a finite
             # verb follows: «Haugeland ga god veiledning».
             following = ent.doc[ent.end] if ent.end < len(ent.doc) else None
-            return (following is not None and ent.doc[ent.end - 1].whitespace_ == " "
-                    and _finite_verb(following.text) and not _compound(words[0]))  # not «Brukertilfredsheten er …»
+            return (
+                following is not None
+                and ent.doc[ent.end - 1].whitespace_ == " "
+                and _finite_verb(following.text)
+                and not _compound(words[0])
+            )  # not «Brukertilfredsheten er …»
         return any(w.lower() not in dictionary for w in words)
 
     def _name_spans(self, text: str, doc) -> list[tuple[int, int, str]]:
@@ -261,48 +534,81 @@ class Redactor:
         words = [(m.group(), m.start(), m.end()) for m in re.finditer(r"[\w][\w'’-]*", text)]
         dictionary = _dictionary()
         for k, (word, start, end) in enumerate(words):
-            gap = text[words[k - 1][2]:start] if k else ""
+            gap = text[words[k - 1][2] : start] if k else ""
             sentence_start = k == 0 or bool(re.search(r"[.!?:;\n]", gap))
             previous = words[k - 1][0].lower() if k else ""
             if word[:1].islower():
                 if previous in ROLE_WORDS and not sentence_start and gap.strip() == "":
-                    span = self._lower_case_name(text, words, k)   # «saksbehandler kari», «veileder ola nordmann»
+                    span = self._lower_case_name(text, words, k)  # «saksbehandler kari», «veileder ola nordmann»
                     if span:
                         spans.append(span)
                 continue
-            if not word[:1].isupper() or word in KEEP or word in PLACES or (word.isupper() and len(word) <= 5) \
-                    or word.lower() in self.known:
+            if (
+                not word[:1].isupper()
+                or word in KEEP
+                or word in PLACES
+                or (word.isupper() and len(word) <= 5)
+                or word.lower() in self.known
+            ):
                 continue
             after = words[k + 1][0] if k + 1 < len(words) else ""
             after_role = k > 0 and not sentence_start and previous in ROLE_WORDS
             after_preposition = k > 0 and not sentence_start and previous in NAME_PREPOSITIONS
-            thanked = (k > 1 and not sentence_start and previous == "til" and words[k - 2][0].lower() in THANKS
-                       and text[words[k - 2][2]:words[k - 1][1]].strip() == ""
-                       and not _compound(word))   # «Takk til Haugeland»
-            after_more = (k > 0 and not sentence_start and previous in NAME_PREPOSITIONS_MORE
-                          and not _compound(word))   # «sendt til Lindtner», not «sendt til Statsforvalteren»
+            thanked = (
+                k > 1
+                and not sentence_start
+                and previous == "til"
+                and words[k - 2][0].lower() in THANKS
+                and text[words[k - 2][2] : words[k - 1][1]].strip() == ""
+                and not _compound(word)
+            )  # «Takk til Haugeland»
+            after_more = (
+                k > 0 and not sentence_start and previous in NAME_PREPOSITIONS_MORE and not _compound(word)
+            )  # «sendt til Lindtner», not «sendt til Statsforvalteren»
             listed = word in self.names
-            unknown = (word.lower() not in dictionary and not any(c.isupper() for c in word[1:])  # not «OsloMet»
-                       and not word.endswith("-") and not any(c.isdigit() for c in word)    # not «Arbeids- og …»
-                       and not _hyphen_compound(word))                                       # not «Nav-kontor»
+            unknown = (
+                word.lower() not in dictionary
+                and not any(c.isupper() for c in word[1:])  # not «OsloMet»
+                and not word.endswith("-")
+                and not any(c.isdigit() for c in word)  # not «Arbeids- og …»
+                and not _hyphen_compound(word)
+            )  # not «Nav-kontor»
             next_to_name = after in self.names or (k > 0 and not sentence_start and words[k - 1][0] in self.names)
             after_word = words[k + 1] if k + 1 < len(words) else None
-            pair = (after_word is not None and text[end:after_word[1]] == " " and after[:1].isupper()
-                    and after not in KEEP and not any(c.isupper() for c in after[1:])
-                    and after.lower() not in self.known)
-            verb_follows = after_word is not None and text[end:after_word[1]] == " "
-            if listed and (not sentence_start or after[:1].isupper() or _looks_like_subject(text, end)
-                           or (verb_follows and _finite_verb(after) and _noun_or_unknown(word))):
+            pair = (
+                after_word is not None
+                and text[end : after_word[1]] == " "
+                and after[:1].isupper()
+                and after not in KEEP
+                and not any(c.isupper() for c in after[1:])
+                and after.lower() not in self.known
+            )
+            verb_follows = after_word is not None and text[end : after_word[1]] == " "
+            if listed and (
+                not sentence_start
+                or after[:1].isupper()
+                or _looks_like_subject(text, end)
+                or (verb_follows and _finite_verb(after) and _noun_or_unknown(word))
+            ):
                 spans.append((start, end, "[person]"))  # «Nordmann ga god veiledning»
             elif after_role and word[:1].isupper():
                 spans.append((start, end, "[person]"))  # «saksbehandler Lysne»: a capital after a role word is a name
             elif (word in self.ambiguous or unknown) and next_to_name and not sentence_start:
                 spans.append((start, end, "[person]"))
-            elif unknown and (after_preposition or thanked or after_more
-                              or (sentence_start and k > 0 and previous in NAME_PREPOSITIONS)):
+            elif unknown and (
+                after_preposition
+                or thanked
+                or after_more
+                or (sentence_start and k > 0 and previous in NAME_PREPOSITIONS)
+            ):
                 spans.append((start, end, "[person]"))
-            elif unknown and sentence_start and verb_follows and not _compound(word) and (
-                    after.lower() in HUMAN_VERBS or (_finite_verb(after) and _surname_shape(word))):
+            elif (
+                unknown
+                and sentence_start
+                and verb_follows
+                and not _compound(word)
+                and (after.lower() in HUMAN_VERBS or (_finite_verb(after) and _surname_shape(word)))
+            ):
                 spans.append((start, end, "[person]"))  # «Fosholt sa …», «Vestbø ga …»; not «Kurset ga …»
             elif pair and (listed or unknown):
                 spans.append((start, after_word[2], "[person]"))  # «Tilda Lysne»: first name + surname
@@ -317,12 +623,26 @@ class Redactor:
         if not self._lower_listed(word) or word in _stop_words():
             return None
         nxt = words[k + 1] if k + 1 < len(words) else None
-        joined = nxt is not None and text[end:nxt[1]] == " "
+        joined = nxt is not None and text[end : nxt[1]] == " "
         after = nxt[0] if joined else ""
-        surname = joined and (after in self.names and after not in PLACES or (
-            after.isalpha() and after not in _stop_words() and after.lower() not in self.known
-            and (self._lower_listed(after) or (after.lower() not in _dictionary() and after not in PLACES
-                                               and not after.isupper() and after not in KEEP))))
+        surname = joined and (
+            after in self.names
+            and after not in PLACES
+            or (
+                after.isalpha()
+                and after not in _stop_words()
+                and after.lower() not in self.known
+                and (
+                    self._lower_listed(after)
+                    or (
+                        after.lower() not in _dictionary()
+                        and after not in PLACES
+                        and not after.isupper()
+                        and after not in KEEP
+                    )
+                )
+            )
+        )
         if word in _dictionary() or word in _function_words():
             ends = nxt is None or bool(re.match(r"\s*[.,;:!?)\n]", text[end:]))
             pos = _lexicon_pos(word)
@@ -334,7 +654,7 @@ class Redactor:
             if not (surname or (verb and open_class) or (ends and noun)):
                 return None
         if surname and after[:1].islower():
-            end = nxt[2]   # «ola nordmann», «kari haugeland»: the surname too
+            end = nxt[2]  # «ola nordmann», «kari haugeland»: the surname too
         return (start, end, "[person]")
 
     def _lower_listed(self, word: str) -> bool:
@@ -359,8 +679,14 @@ def _extend_names(text: str, spans: list, words: list) -> list:
     for k, (word, start, end) in enumerate(words[1:], start=1):
         previous_end = words[k - 1][2]
         gap = text[previous_end:start]
-        if (previous_end in ends or any(e == previous_end for _, e, _ in extra)) and gap in (" ", "-") \
-                and word[:1].isupper() and word not in KEEP and word not in PLACES and not word.isupper():
+        if (
+            (previous_end in ends or any(e == previous_end for _, e, _ in extra))
+            and gap in (" ", "-")
+            and word[:1].isupper()
+            and word not in KEEP
+            and word not in PLACES
+            and not word.isupper()
+        ):
             extra.append((start, end, "[person]"))
             ends.add(end)
     starts = {start for start, _, label in spans + extra if label == "[person]"}
@@ -368,8 +694,15 @@ def _extend_names(text: str, spans: list, words: list) -> list:
     for k in range(len(words) - 2, -1, -1):
         word, start, end = words[k]
         following = words[k + 1][1]
-        if following in starts and text[end:following] == " " and word[:1].isupper() and word not in KEEP \
-                and word not in PLACES and not word.isupper() and word.lower() not in dictionary:
+        if (
+            following in starts
+            and text[end:following] == " "
+            and word[:1].isupper()
+            and word not in KEEP
+            and word not in PLACES
+            and not word.isupper()
+            and word.lower() not in dictionary
+        ):
             extra.append((start, end, "[person]"))
             starts.add(start)
     return spans + extra
@@ -378,9 +711,9 @@ def _extend_names(text: str, spans: list, words: list) -> list:
 @lru_cache(maxsize=1)
 def _dictionary() -> frozenset[str]:
     """Known Norwegian word forms (spaCy's lookup tables), to tell «Sykefravær» from «Tveitnes»."""
-    from textkit.text.nlp import lookup_table
-
     from spacy.lang.nb.stop_words import STOP_WORDS
+
+    from textkit.text.nlp import lookup_table
 
     return frozenset(lookup_table()) | frozenset(STOP_WORDS)
 
@@ -458,12 +791,13 @@ def _compound(word: str) -> bool:
     end in short words: «land», «holt»)."""
     word, dictionary = word.lower(), _dictionary()
     return any(word[i:] in dictionary for i in range(3, len(word) - 5)) or any(
-        word[i] == "s" and word[:i] in dictionary and word[i + 1:] in dictionary for i in range(4, len(word) - 3))
+        word[i] == "s" and word[:i] in dictionary and word[i + 1 :] in dictionary for i in range(4, len(word) - 3)
+    )
 
 
 def _looks_like_subject(text: str, end: int) -> bool:
     """A listed name first in a sentence («Kari sa at …») is a name unless a noun phrase follows."""
-    return bool(re.match(r"\s+(sa|sier|mente|mener|har|hadde|er|var|tok|fikk|skal|vil|kan|og|,)", text[end:end + 12]))
+    return bool(re.match(r"\s+(sa|sier|mente|mener|har|hadde|er|var|tok|fikk|skal|vil|kan|og|,)", text[end : end + 12]))
 
 
 def _has_capital(text: str) -> bool:
@@ -484,7 +818,7 @@ def _apply(text: str, spans: list[tuple[int, int, str]]) -> Redaction:
     # «Kari Hansen» found as two names becomes one [person].
     joined: list[list] = []
     for span in merged:
-        if joined and span[2] == joined[-1][2] == "[person]" and text[joined[-1][1]:span[0]].strip() == "":
+        if joined and span[2] == joined[-1][2] == "[person]" and text[joined[-1][1] : span[0]].strip() == "":
             joined[-1][1] = span[1]
         else:
             joined.append(span)

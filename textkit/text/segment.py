@@ -61,7 +61,7 @@ def split_pieces(text: str) -> list[Piece]:
     pieces: list[Piece] = []
     position, joiner = 0, ""
     for match in _SEPARATOR.finditer(text):
-        if match.start() > position and text[position:match.start()].strip():
+        if match.start() > position and text[position : match.start()].strip():
             pieces.append(_trimmed(text, position, match.start(), joiner))
             joiner = "weak" if match.group("weak") else "strong"
         elif pieces and match.group("strong"):
@@ -108,12 +108,12 @@ def group_mentions(text: str, pieces: list[Piece], labels: list[set[tuple[str, s
             if not (found and previous.labels and found.isdisjoint(previous.labels)):
                 previous.end, previous.labels = piece.end, previous.labels | found
                 continue
-        if previous is not None and not found and is_qualifier(text[piece.start:piece.end]):
+        if previous is not None and not found and is_qualifier(text[piece.start : piece.end]):
             previous.end = piece.end
             continue
         units.append(Unit(piece.start, piece.end, set(found)))
     # A leading qualifier-only unit («UiA: veiledning») belongs to the mention after it.
-    if len(units) > 1 and not units[0].labels and is_qualifier(text[units[0].start:units[0].end]):
+    if len(units) > 1 and not units[0].labels and is_qualifier(text[units[0].start : units[0].end]):
         units[1].start = units[0].start
         units.pop(0)
     return units
