@@ -227,8 +227,9 @@ def test_kill_during_batch_then_resume_counts_everything_once(tmp_path):
     ]
     process = subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     done = 0
-    deadline = time.time() + 120
-    while time.time() < deadline and process.poll() is None:
+    # Poll until three documents are committed; the batch always ends, so no deadline is needed
+    # (a fixed one made the test a race on a slow machine).
+    while process.poll() is None:
         if (out / "manifest.sqlite").exists():
             try:
                 with sqlite3.connect(out / "manifest.sqlite", timeout=1) as db:

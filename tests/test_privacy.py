@@ -1,4 +1,4 @@
-"""Privacy (issue 8): planted identifiers must not survive into any output file.
+"""Privacy: planted identifiers must not survive into any output file.
 
 The planted set mixes Norwegian first names and surnames that are in textkit's name list with
 names that are not (they must be found by the NER model, the role words or the surrounding

@@ -75,12 +75,33 @@ def say(text: str) -> None:
     console.print(text, markup=False, highlight=False)
 
 
+# Options several commands share, declared once so that their names and help agree everywhere.
+def force_option(what: str = "outputs already in --out") -> bool:
+    return typer.Option(False, "--force", help=f"Replace {what}. An input of the command is never replaced.")
+
+
+def model_option(purpose: str = "spaCy model name or path ('blank' for the lookup fallback).") -> str | None:
+    return typer.Option(None, "--model", help=purpose)
+
+
+def sheet_option(of: str = "the input") -> str | None:
+    return typer.Option(None, "--sheet", help=f"Excel sheet of {of} (default: the first).")
+
+
+def no_redact_option(effect: str) -> bool:
+    return typer.Option(False, "--no-redact", help=effect)
+
+
+def store_raw_option(store: str) -> bool:
+    return typer.Option(False, "--store-raw", help=f"Keep the raw text in {store} (outputs stay redacted).")
+
+
 @app.command()
 @friendly
 def demo(
     out: Path = typer.Option(Path("outputs/demo"), help="Folder for all demo outputs."),
-    force: bool = typer.Option(False, "--force", help="Replace outputs of an earlier demo run."),
-    model: str | None = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
+    force: bool = force_option("outputs of an earlier demo run"),
+    model: str | None = model_option("spaCy model name or path ('blank' for the lookup fallback)."),
 ) -> None:
     """Run the whole pipeline on the bundled data: both survey questions coded, tabulated, charted, merged and audited; clouds; minutes.
 
@@ -117,7 +138,7 @@ def demo(
 
 @app.command()
 @friendly
-def info(model: str | None = typer.Option(None, help="Resolve this model instead of the default.")) -> None:
+def info(model: str | None = model_option("Resolve this model instead of the default.")) -> None:
     """Show versions and which Norwegian NLP pipeline is active, and why."""
     import spacy
 
@@ -140,15 +161,11 @@ def code(
     text_col: str = typer.Option(..., "--text-col", help="Free-text column to code."),
     codebook: Path = typer.Option(..., "--codebook", help="Codebook YAML file."),
     out: Path = typer.Option(..., "--out", help="Output folder for codes_long.csv, codes_wide.csv, run.json."),
-    sheet: str | None = typer.Option(None, help="Excel sheet (default: the first)."),
-    model: str | None = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
-    force: bool = typer.Option(False, "--force", help="Replace outputs already in --out."),
-    no_redact: bool = typer.Option(
-        False, "--no-redact", help="Write unit text and evidence unredacted (recorded in run.json)."
-    ),
-    store_raw: bool = typer.Option(
-        False, "--store-raw", help="Keep the raw unit text in decisions.sqlite (outputs stay redacted)."
-    ),
+    sheet: str | None = sheet_option(),
+    model: str | None = model_option("spaCy model name or path ('blank' for the lookup fallback)."),
+    force: bool = force_option("outputs already in --out"),
+    no_redact: bool = no_redact_option("Write unit text and evidence unredacted (recorded in run.json)."),
+    store_raw: bool = store_raw_option("decisions.sqlite"),
 ) -> None:
     """Code a free-text column with a codebook (SPEC §5).
 
@@ -191,10 +208,10 @@ def tables(
         help="Group variable for the crosstab and chart (default: 'ansatt' where the survey has it).",
     ),
     no_group: bool = typer.Option(False, "--no-group", help="Only Tabell 7/8, no crosstab or chart."),
-    sheet: str | None = typer.Option(None, help="Excel sheet of --survey."),
+    sheet: str | None = sheet_option("--survey"),
     min_cell: int = typer.Option(5, "--min-cell", help="Suppress counts of 1..N-1 respondents (0 = no suppression)."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Draw the bar chart (PNG and SVG)."),
-    force: bool = typer.Option(False, "--force", help="Replace tables already in --out."),
+    force: bool = force_option("tables already in --out"),
 ) -> None:
     """Tabell 7/8-style tables and a crosstab by group with chi-square tests, as CSV, Excel and Markdown.
 
@@ -234,9 +251,9 @@ def merge(
     id_col: str = typer.Option(..., "--id-col", help="Id column in the survey."),
     out: Path | None = typer.Option(None, "--out", help="Merged file (default: next to the survey, <name>_<prefix>)."),
     prefix: str | None = typer.Option(None, help="Variable name prefix (default: the codebook id)."),
-    sheet: str | None = typer.Option(None, help="Excel sheet of the survey."),
+    sheet: str | None = sheet_option("the survey"),
     codebook: Path | None = typer.Option(None, help="Codebook file (default: the one recorded in run.json)."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing merged file (never the survey itself)."),
+    force: bool = force_option("an existing merged file (never the survey itself)"),
 ) -> None:
     """Add respondent-level 0/1 variables per category to the survey, in the survey's own format (SPEC §6).
 
@@ -268,10 +285,10 @@ def cloud(
     stopword: list[str] = typer.Option([], "--stopword", help="Extra stop word (repeatable), e.g. --stopword nav."),
     stopwords: list[Path] = typer.Option([], "--stopwords", help="File of extra stop words, one per line."),
     max_words: int = typer.Option(60, "--max-words", help="Words per cloud."),
-    sheet: str | None = typer.Option(None, help="Excel sheet."),
-    model: str | None = typer.Option(None, help="spaCy model for --lemma."),
-    force: bool = typer.Option(False, "--force", help="Replace clouds already in --out."),
-    no_redact: bool = typer.Option(False, "--no-redact", help="Count the raw text (names are not removed)."),
+    sheet: str | None = sheet_option(),
+    model: str | None = model_option("spaCy model for --lemma."),
+    force: bool = force_option("clouds already in --out"),
+    no_redact: bool = no_redact_option("Count the raw text (names are not removed)."),
 ) -> None:
     """Word clouds per group (report figures 20–21), each beside its frequency table, plus distinctive terms.
 
@@ -316,9 +333,9 @@ def kwic(
         False, "--forms", help="Also inflected forms and compounds (sykefravær → sykefraværet, sykefraværsoppfølging)."
     ),
     out: Path | None = typer.Option(None, "--out", help="Write all occurrences to this CSV file."),
-    sheet: str | None = typer.Option(None, help="Excel sheet."),
-    no_redact: bool = typer.Option(False, "--no-redact", help="Show the raw text (names, numbers unmasked)."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing --out file (never the input)."),
+    sheet: str | None = sheet_option(),
+    no_redact: bool = no_redact_option("Show the raw text (names, numbers unmasked)."),
+    force: bool = force_option("an existing --out file (never the input)"),
 ) -> None:
     """Keyword in context: every occurrence of a word with its context, respondent id and group.
 
@@ -370,7 +387,7 @@ def codebook_validate(path: Path = typer.Argument(..., help="Codebook YAML file.
 @friendly
 def codebook_test(
     path: Path = typer.Argument(..., help="Codebook YAML file."),
-    model: str | None = typer.Option(None, help="spaCy model name or path."),
+    model: str | None = model_option("spaCy model name or path."),
 ) -> None:
     """Self-test: every example must code to its category, no counter-example may."""
     from textkit.codebook.book import load_codebook
@@ -394,10 +411,10 @@ def codebook_diff(
     corpus: Path | None = typer.Option(None, "--corpus", help="Survey table to code with both versions."),
     text_col: str | None = typer.Option(None, "--text-col", help="Free-text column of --corpus."),
     id_col: str = typer.Option("id", "--id-col", help="Id column of --corpus."),
-    sheet: str | None = typer.Option(None, help="Excel sheet of --corpus."),
-    model: str | None = typer.Option(None, help="spaCy model for coding the corpus."),
+    sheet: str | None = sheet_option("--corpus"),
+    model: str | None = model_option("spaCy model for coding the corpus."),
     out: Path | None = typer.Option(None, "--out", help="Write the diff to FILE (.md, .json or .csv)."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing --out file."),
+    force: bool = force_option("an existing --out file"),
 ) -> None:
     """What changed between two codebook versions and, with --corpus, which units gain or lose which codes.
 
@@ -431,7 +448,7 @@ def codebook_export(
     out: Path | None = typer.Option(
         None, "--out", help="Target file (default: the codebook name with the new suffix)."
     ),
-    force: bool = typer.Option(False, "--force", help="Replace an existing file."),
+    force: bool = force_option("an existing file"),
 ) -> None:
     """Export a codebook: a Tabell 7-style appendix (md, docx) or REFI-QDA .qdc for NVivo, ATLAS.ti, MAXQDA, QualCoder.
 
@@ -459,8 +476,8 @@ def codebook_lock(path: Path = typer.Argument(..., help="Codebook YAML file.")) 
 def report(
     codes: Path = typer.Argument(..., help="Output folder of 'textkit code'."),
     out: Path = typer.Option(..., "--out", help="The HTML file to write."),
-    model: str | None = typer.Option(None, help="spaCy model for the codebook self-test (default: the active one)."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing report file."),
+    model: str | None = model_option("spaCy model for the codebook self-test (default: the active one)."),
+    force: bool = force_option("an existing report file"),
 ) -> None:
     """Audit report: one self-contained HTML file with the run, codebook, self-test, every unit and its evidence.
 
@@ -481,7 +498,7 @@ def agree(
     out: Path | None = typer.Option(
         None, "--out", help="Folder for reliability.csv, disagreements.csv, reliability.md."
     ),
-    force: bool = typer.Option(False, "--force", help="Replace earlier results in --out."),
+    force: bool = force_option("earlier results in --out"),
 ) -> None:
     """Inter-coder reliability: percent agreement, Cohen's kappa and Krippendorff's alpha per category.
 
@@ -518,7 +535,7 @@ def review_export(
     codes: Path = typer.Argument(..., help="Output folder of 'textkit code'."),
     out: Path = typer.Option(..., "--out", help="The review workbook to write (.xlsx)."),
     coder: str = typer.Option("", help="Reviewer's name, recorded in the sheet (optional)."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing sheet (a filled-in sheet is a day's work)."),
+    force: bool = force_option("an existing sheet (a filled-in sheet is a day's work)"),
 ) -> None:
     """Write an Excel sheet for a reviewer: one row per unit, redacted text, suggestions, drop-downs per category.
 
@@ -557,14 +574,12 @@ def minutes_run(
     ),
     codebook: Path = typer.Option(..., "--codebook", help="Codebook YAML, e.g. codebooks/partnership_agenda.yaml."),
     out: Path = typer.Option(..., "--out", help="Folder for manifest.sqlite, items.csv, documents.csv, summary.md."),
-    model: str | None = typer.Option(None, help="spaCy model name or path ('blank' for the lookup fallback)."),
+    model: str | None = model_option("spaCy model name or path ('blank' for the lookup fallback)."),
     retry_failed: bool = typer.Option(
         False, "--retry-failed", help="Also retry files that failed because of their content."
     ),
-    no_redact: bool = typer.Option(False, "--no-redact", help="Store and write item text unredacted."),
-    store_raw: bool = typer.Option(
-        False, "--store-raw", help="Keep raw item text in manifest.sqlite (outputs stay redacted)."
-    ),
+    no_redact: bool = no_redact_option("Store and write item text unredacted."),
+    store_raw: bool = store_raw_option("manifest.sqlite"),
 ) -> None:
     """Read, split into agenda items and code every new or changed document in INBOX.
 

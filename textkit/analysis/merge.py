@@ -25,7 +25,7 @@ Decisions, and why:
   category's label, value labels 0 "Ikke nevnt" / 1 "Nevnt".
 - **Ids** are compared as text after `format_id` (SPSS 17.0 → "17"), nothing more. `"007"`
   and `7` are *not* equated: they may be different respondents in a file with text ids, and
-  equating them silently could attach codes to the wrong person. Codes whose ids are not in
+  equating them silently could attach codes to the wrong person. CodingRun whose ids are not in
   the survey are refused, with a hint when the ids differ only by leading zeros or number/text
   type. Duplicate survey ids are refused too (the join must be one-to-one).
 - **Codebook.** The `codebook` argument, else the file recorded in run.json; its SHA-256 must
@@ -54,7 +54,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from textkit.codebook.book import Codebook
-from textkit.coding.results import Codes, is_missing, load_codes, resolve_codebook
+from textkit.coding.results import CodingRun, is_missing, load_codes, resolve_codebook
 from textkit.errors import InputError, OutputError
 from textkit.io.outputs import check_output_file
 from textkit.io.survey_files import NewVariable, read_survey, write_survey
@@ -170,7 +170,7 @@ def merge_codes(
     )
 
 
-def _provenance(table: SurveyTable, id_col: str, codes: Codes, book: Codebook, prefix: str) -> dict:
+def _provenance(table: SurveyTable, id_col: str, codes: CodingRun, book: Codebook, prefix: str) -> dict:
     """What the merged file was made from, for a CLI message or a run log."""
     return {
         "survey": {
@@ -238,7 +238,7 @@ def variables_frame(specs: Iterable[Variable]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- building variables
 
 
-def _build_data(codes: Codes, book: Codebook, specs: list[Variable]) -> pd.DataFrame:
+def _build_data(codes: CodingRun, book: Codebook, specs: list[Variable]) -> pd.DataFrame:
     """One row per codes_wide respondent, one column per spec; missing where not answered."""
     wide = codes.wide.set_index("id", drop=False)
     _refuse_duplicate_code_ids(codes, wide.index)
@@ -301,13 +301,13 @@ def _flags(wide: pd.DataFrame, category: str, where: str) -> pd.Series:
     return pd.Series([pd.NA if t == "" else int(float(t)) for t in text], index=wide.index, dtype="Int64")
 
 
-def _refuse_duplicate_code_ids(codes: Codes, ids: pd.Index) -> None:
+def _refuse_duplicate_code_ids(codes: CodingRun, ids: pd.Index) -> None:
     dupes = list(dict.fromkeys(ids[ids.duplicated()]))
     if dupes:
         raise InputError(f"{codes.where}: codes_wide has {len(dupes)} duplicate id(s): {_list_ids(dupes)}.")
 
 
-def _refuse_orphan_long_ids(codes: Codes, ids: pd.Index) -> None:
+def _refuse_orphan_long_ids(codes: CodingRun, ids: pd.Index) -> None:
     known = set(ids)
     orphans = list(dict.fromkeys(i for i in codes.long["id"] if i not in known))
     if orphans:

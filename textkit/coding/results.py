@@ -211,7 +211,3 @@ def wide_flags(codes: CodingRun, book: Codebook) -> pd.DataFrame:
     for column in book.category_ids:
         wide[column] = pd.to_numeric(wide[column].replace("", None), errors="coerce")
     return wide
-
-
-#: The former name, kept while modules move to CodingRun.
-Codes = CodingRun
