@@ -85,7 +85,7 @@ def test_fuzzy_match_reports_source_and_score(blank_coder):
     assert match.evidence == "Supportet employment"
 
 
-def test_exclusions(blank_coder):
+def test_exclusion_rules_move_a_match_to_the_right_category(blank_coder):
     assert code(blank_coder, "Organisasjonspsykologi og ledelse")[0].codes == ["ledelse_organisasjon"]
     assert code(blank_coder, "Relasjonsledelse")[0].codes == ["veiledning_inkludering"]
 

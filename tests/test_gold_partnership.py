@@ -45,7 +45,7 @@ def test_gold_set_is_big_enough_and_valid(gold_and_predictions):
     assert sum(1 for g in gold if not g) >= 5  # uncoded answers are part of the test
 
 
-def test_micro_f1(gold_and_predictions):
+def test_partnership_gold_micro_f1_and_competence_f1_meet_the_bar(gold_and_predictions):
     book, _, gold, predicted = gold_and_predictions
     scores = prf(gold, predicted, book.category_ids)
     print("\ncategory                 P      R      F1   support")

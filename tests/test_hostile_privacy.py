@@ -177,7 +177,7 @@ def test_fodselsnummer_with_a_hyphen(rules_only):
     assert rules_only.redact("sak 150385-12364") == "sak 150385-12364"
 
 
-def test_phone_groupings(rules_only):
+def test_phone_numbers_in_every_common_grouping_are_masked(rules_only):
     for phone in (
         "912 34567",
         "91 234 567",
@@ -215,7 +215,7 @@ def test_phone_groupings(rules_only):
         assert rules_only.redact(text) == text, text
 
 
-def test_obfuscated_email(rules_only):
+def test_disguised_email_addresses_are_masked(rules_only):
     for address in (
         "kari(at)nav.no",
         "kari [at] nav.no",

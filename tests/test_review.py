@@ -162,7 +162,7 @@ def test_review_import_refuses_a_sheet_from_an_earlier_coding_run(coded, tmp_pat
     assert import_review(tmp_path / "new_filled.xlsx", coded, "Kari").decisions_added == 1
 
 
-def test_report_contents(coded, tmp_path):
+def test_report_shows_codebook_units_residue_and_overruled_decisions(coded, tmp_path):
     sheet = export_review(coded, tmp_path / "review.xlsx")
     units = final_codes(coded, ["sikkerhet"])
     unit = units.index[units["sikkerhet"] == 1][0]
