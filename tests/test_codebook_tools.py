@@ -268,7 +268,8 @@ def test_markdown_appendix_has_every_category_and_the_changelog(path, tmp_path):
     book = load_codebook(path)
     text = export_codebook(book, tmp_path / "kodebok.md").read_text("utf-8")
     assert text.startswith(f"# Kodebok: {book.title}\n")
-    for fact in (f"**Versjon:** {book.version}", "**Dato:** 2026-11-23", "**Analyseenhet:** "):
+    released = next(e["date"] for e in book.changelog if e["version"] == book.version)  # the current version's date
+    for fact in (f"**Versjon:** {book.version}", f"**Dato:** {released}", "**Analyseenhet:** "):
         assert fact in text
     assert "| Kategori | Definisjon | Inkluderer | Ekskluderer | Eksempler |" in text
     table = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
@@ -310,7 +311,7 @@ def test_docx_appendix_is_a_real_table(path, tmp_path):
         table.rows[i + 1].cells[0].paragraphs[0].paragraph_format.left_indent is not None for i in range(len(body))
     ]
     assert indented == [bool(n.parent) for n in book.nodes()]
-    assert [c.text for c in log.rows[1].cells][:2] == [book.changelog[0]["version"], "2026-11-23"]
+    assert [c.text for c in log.rows[1].cells][:2] == [book.changelog[0]["version"], book.changelog[0]["date"]]
 
 
 def test_export_refuses_to_overwrite_and_unknown_formats(tmp_path):

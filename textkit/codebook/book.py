@@ -75,6 +75,7 @@ class Category:
     exclusions: list[Rule] = field(default_factory=list)
     subcategories: list[Category] = field(default_factory=list)
     parent: str | None = None
+    context: str | None = None  # name of a codebook `contexts` entry: whose the topic must be
 
     @property
     def path(self) -> str:
@@ -96,6 +97,10 @@ class Codebook:
     fuzzy_min_length: int = DEFAULT_FUZZY_MIN_LENGTH
     min_compound_part: int = DEFAULT_MIN_COMPOUND_PART
     locked: bool = False
+    #: `negation` block (trigger lists, see textkit.text.negation); None: no negation rule.
+    negation: dict | None = None
+    #: `contexts` block: name → keep_with / reject_with / ignore_after (see textkit.text.context).
+    contexts: dict[str, dict] = field(default_factory=dict)
     raw: dict = field(default_factory=dict, repr=False)
     node: yaml.Node | None = field(default=None, repr=False, compare=False)
 
@@ -279,6 +284,8 @@ def _build(path: Path, data: dict, node: yaml.Node, sha: str) -> Codebook:
         fuzzy=matching.get("fuzzy", DEFAULT_FUZZY),
         fuzzy_min_length=matching.get("fuzzy_min_length", DEFAULT_FUZZY_MIN_LENGTH),
         min_compound_part=matching.get("min_compound_part", DEFAULT_MIN_COMPOUND_PART),
+        negation=data.get("negation"),
+        contexts=dict(data.get("contexts", {})),
         raw=data,
     )
 
@@ -304,6 +311,7 @@ def _build_category(item: dict, where: str, parent: str | None) -> Category:
             for i, sub in enumerate(item.get("subcategories", []))
         ],
         parent=parent,
+        context=item.get("context"),
     )
 
 
@@ -348,6 +356,13 @@ def _check_semantics(codebook: Codebook, node: yaml.Node) -> None:
         if category.id in seen:
             raise CodebookError(f"{codebook.path}: category id '{category.id}' is used twice; ids must be unique.")
         seen[category.id] = category.path
+        if category.context is not None and category.context not in codebook.contexts:
+            line = _line_of(node, _category_path(codebook, category) + ["context"])
+            known = ", ".join(sorted(codebook.contexts)) or "none"
+            raise CodebookError(
+                f"{codebook.path}: line {line}: category '{category.path}': context '{category.context}' is not "
+                f"defined under 'contexts' (defined: {known})."
+            )
         for rule in category.terms + category.exclusions:
             if rule.kind == "regex":
                 _check_regex(codebook.path, node, rule)
@@ -357,6 +372,17 @@ def _check_semantics(codebook: Codebook, node: yaml.Node) -> None:
             f"{codebook.path}: line {line}: field 'changelog': no entry for version {codebook.version}; "
             "add one saying what changed and why."
         )
+
+
+def _category_path(codebook: Codebook, category: Category) -> list:
+    """The YAML path of a category (`categories[2]` or `categories[2].subcategories[0]`)."""
+    for i, top in enumerate(codebook.categories):
+        if top is category:
+            return ["categories", i]
+        for j, sub in enumerate(top.subcategories):
+            if sub is category:
+                return ["categories", i, "subcategories", j]
+    return ["categories"]
 
 
 def _check_regex(path: Path, node: yaml.Node, rule: Rule) -> None:

@@ -20,6 +20,20 @@ Matching works on tokens, comparing the term with both the surface form and the 
 An exclusion rule of a category removes that category's matches that overlap it
 («Organisasjonspsykologi» is not psychology of mental health).
 
+Two more reasons not to code a match, each only when the codebook asks for it:
+- **negation** (codebook `negation` block, every category): the match lies in the scope of a
+  NegEx-style trigger — «Ingen av møtene har handlet om kompetanse», «Kompetanse har ikkje vore
+  tema», «Saknar at vi snakkar om kompetanse» (`textkit.text.negation`);
+- **owner** (a category's `context`, defined under the codebook's `contexts`): the words around
+  the match say the topic belongs to someone else — «opplæring av brukarar», «kompetansebehovet i
+  næringslivet» are not staff competence (`textkit.text.context`).
+
+A match that is not coded is not thrown away: `CodedUnit.rejected` lists it as a `Rejection`
+with its evidence, offsets, the kind of rule (`exclusion`, `negation`, `context`), a reason a
+person can read (`excluded: opplæring — learner «flyktninger» (brukere, attached)`,
+`negated: «ikke» … «tema»`) and the cue that decided it (the exclusion's text, the trigger,
+the owner word) with its offsets, so that an audit can show both sides.
+
 The word-level tests (`compound_match`, `fuzzy_score`) live in `textkit.text.match`: they know
 no codebook, and the concordance (`kwic --forms`) must find the same compounds a term codes.
 """
@@ -38,7 +52,9 @@ from spacy.tokens import Doc
 
 from textkit.codebook.book import Category, Codebook, Rule, compile_regex
 from textkit.errors import CodebookError
+from textkit.text.context import OwnerContext, OwnerFinder
 from textkit.text.match import compound_match, fuzzy_score
+from textkit.text.negation import NegationDetector, NegationTerms
 from textkit.text.nlp import NlpInfo, load_nlp
 from textkit.text.segment import group_mentions, split_pieces
 
@@ -62,19 +78,51 @@ class Match:
     score: float
 
 
+@dataclass(frozen=True)
+class Rejection:
+    """A match that was found and not coded, and why.
+
+    `start`/`end` locate the evidence and `cue_start`/`cue_end` the cue (the exclusion's text, the
+    negation trigger, the owner word) — in the unit, like `Match` offsets; a cue can lie outside a
+    short unit (a mention), and then its offsets are below 0 or past the unit's end.
+    """
+
+    code: str
+    subcode: str
+    rule: str  # the rule that matched
+    evidence: str
+    start: int
+    end: int
+    kind: str  # exclusion | negation | context
+    reason: str  # e.g. "negated: «ikke» … «tema»", "excluded: opplæring — learner «brukere» (brukere, attached)"
+    cue: str
+    cue_start: int
+    cue_end: int
+
+
 @dataclass
 class CodedUnit:
-    """A unit (mention, item or answer) with its offsets in the answer and its best evidence per code."""
+    """A unit (mention, item or answer) with its offsets in the answer and its best evidence per code.
+
+    `rejected` holds every match in the unit that was not coded, with its reason, in text order
+    (a code may be both coded, from other evidence, and rejected here); `uncoded_rejections` only
+    those whose code the unit did not get."""
 
     number: int
     start: int
     end: int
     text: str
     matches: list[Match] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
 
     @property
     def codes(self) -> list[str]:
         return sorted({m.code for m in self.matches})
+
+    @property
+    def uncoded_rejections(self) -> list[Rejection]:
+        coded = {m.code for m in self.matches}
+        return [r for r in self.rejected if r.code not in coded]
 
 
 @dataclass(frozen=True)
@@ -155,6 +203,18 @@ class Coder:
         # Survey vocabulary repeats a lot: cache rule hits per word and per n-gram of words.
         self.word_cache_: dict[tuple[str, str], list[_Hit]] = {}
         self.ngram_cache_: dict[tuple, list[_Hit]] = {}
+        book = self.codebook
+        self.negation_ = NegationDetector(NegationTerms.from_mapping(book.negation)) if book.negation else None
+        finders = {
+            name: OwnerFinder(OwnerContext.from_mapping(name, spec), book.min_compound_part)
+            for name, spec in book.contexts.items()
+        }
+        self.owners_: dict[str, OwnerFinder] = {}  # category or subcategory id → its owner rule
+        for category in book.categories:
+            for node in [category, *category.subcategories]:
+                name = node.context or category.context
+                if name is not None:
+                    self.owners_[node.id] = finders[name]
         return self
 
     def _compile(self, compiled: _CompiledRule) -> None:
@@ -196,7 +256,7 @@ class Coder:
 
         `where` (e.g. "row 12, id 4711") names the text in an error, such as a regex timeout.
         """
-        matches = self.match_doc(doc, where)
+        matches, rejections = self.decide_doc(doc, where)
         text = doc.text
         if self.codebook.unit == "mention":
             pieces = split_pieces(text)
@@ -207,11 +267,20 @@ class Coder:
         units: list[CodedUnit] = []
         for number, (start, end) in enumerate(spans, start=1):
             inside = [m for m in matches if start <= m.start < end]
-            units.append(CodedUnit(number, start, end, text[start:end], _best_per_code(inside, start)))
+            rejected = [_shift(r, start) for r in rejections if start <= r.start < end]
+            units.append(CodedUnit(number, start, end, text[start:end], _best_per_code(inside, start), rejected))
         return units
 
     def match_doc(self, doc: Doc, where: str = "") -> list[Match]:
-        """All matches in a doc that no exclusion rule overlaps, with offsets into `doc.text`."""
+        """All matches in a doc that are coded, with offsets into `doc.text` (see `decide_doc`)."""
+        return self.decide_doc(doc, where)[0]
+
+    def decide_doc(self, doc: Doc, where: str = "") -> tuple[list[Match], list[Rejection]]:
+        """Every match in a doc, split into those coded and those rejected (offsets into `doc.text`).
+
+        A match is rejected when an exclusion rule of its category overlaps it, when it lies in a
+        negation scope (codebook `negation`), or when its category has a `context` and the words
+        around it name another owner — checked in that order; the first reason is recorded."""
         text = doc.text
         tokens = [(token.text, token.lemma_, token.idx) for token in doc]
         hits: list[tuple[_CompiledRule, str, float, int, int]] = []
@@ -239,16 +308,18 @@ class Coder:
                         span.end_char,
                     )
                 )
-        blocked: dict[str, list[tuple[int, int]]] = {}
+        blocked: dict[str, list[tuple[int, int, str]]] = {}
         for compiled, _, _, start, end in hits:
             if compiled.exclusion:
-                blocked.setdefault(compiled.owner, []).append((start, end))
-        matches = []
+                blocked.setdefault(compiled.owner, []).append((start, end, compiled.rule.id))
+        matches: list[Match] = []
+        rejections: dict[tuple, Rejection] = {}
         for compiled, source, score, start, end in hits:
             if compiled.exclusion:
                 continue
-            owners = (compiled.code, compiled.subcode) if compiled.subcode else (compiled.code,)
-            if any(s < end and start < e for owner in owners for s, e in blocked.get(owner, ())):
+            rejection = self._rejection(compiled, text, tokens, start, end, blocked)
+            if rejection is not None:
+                rejections.setdefault((rejection.code, rejection.subcode, start, end), rejection)
                 continue
             matches.append(
                 Match(
@@ -262,7 +333,41 @@ class Coder:
                     round(score, 3),
                 )
             )
-        return matches
+        return matches, sorted(rejections.values(), key=lambda r: (r.start, r.code, r.end))
+
+    def _rejection(
+        self,
+        compiled: _CompiledRule,
+        text: str,
+        tokens: list[tuple[str, str, int]],
+        start: int,
+        end: int,
+        blocked: dict[str, list[tuple[int, int, str]]],
+    ) -> Rejection | None:
+        """Why the match `text[start:end]` of a rule is not coded (exclusion, negation, owner), or None."""
+        code, subcode = compiled.code, compiled.subcode
+        evidence = text[start:end]
+
+        def reject(kind: str, reason: str, cue_start: int, cue_end: int, cue: str | None = None) -> Rejection:
+            cue = text[cue_start:cue_end] if cue is None else cue
+            return Rejection(
+                code, subcode, compiled.rule.id, evidence, start, end, kind, reason, cue, cue_start, cue_end
+            )
+
+        for owner in (code, subcode) if subcode else (code,):
+            for s, e, rule_id in blocked.get(owner, ()):
+                if s < end and start < e:
+                    return reject("exclusion", f"excluded: «{text[s:e]}» (exclusion {rule_id})", s, e)
+        if self.negation_ is not None:
+            negation = self.negation_.negation_of(text, start, end)
+            if negation is not None:
+                return reject("negation", negation.reason, negation.start, negation.end)
+        finder = self.owners_.get(subcode or code)
+        if finder is not None:
+            found = finder.owner(tokens, text, start, end)
+            if found is not None and not found.keep:
+                return reject("context", found.reason(evidence), found.start, found.end, found.word)
+        return None
 
     # ---------------------------------------------------------------- helpers
     def _regex_spans(self, compiled: _CompiledRule, text: str, where: str) -> list[tuple[int, int]]:
@@ -370,6 +475,24 @@ def _best_per_code(matches: list[Match], offset: int) -> list[Match]:
         Match(m.code, m.subcode, m.rule, m.source, m.start - offset, m.end - offset, m.evidence, m.score)
         for m in sorted(best.values(), key=lambda m: m.start)
     ]
+
+
+def _shift(rejection: Rejection, offset: int) -> Rejection:
+    """A rejection with its offsets made relative to the unit that starts at `offset`."""
+    r = rejection
+    return Rejection(
+        r.code,
+        r.subcode,
+        r.rule,
+        r.evidence,
+        r.start - offset,
+        r.end - offset,
+        r.kind,
+        r.reason,
+        r.cue,
+        r.cue_start - offset,
+        r.cue_end - offset,
+    )
 
 
 def _strength(match: Match) -> tuple:
