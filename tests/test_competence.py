@@ -351,3 +351,30 @@ def test_an_unknown_negation_key_is_refused(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(CodebookError, match="field 'negation'"):
         load_codebook(path)
+
+
+def test_reasons_for_matches_not_coded_reach_codes_long_the_review_sheet_and_the_report(tmp_path):
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from tests.conftest import CODEBOOKS
+    from textkit.coding.results import load_codes
+    from textkit.coding.run import code_table
+    from textkit.review.audit_report import write_report
+    from textkit.review.round_trip import export_review
+
+    survey = tmp_path / "s.csv"
+    texts = [
+        "Opplæring av brukere i digitale tjenester",
+        "Ingen av møtene har handlet om kompetanse eller rekruttering, men om drift og økonomi",
+    ]
+    pd.DataFrame({"id": [1, 2], "t": texts}).to_csv(survey, index=False)
+    code_table(survey, "id", "t", CODEBOOKS / "partnership_agenda.yaml", out=tmp_path / "c", model="blank")
+    long = load_codes(tmp_path / "c").long.drop_duplicates("id").set_index("id")["not_coded"]
+    assert long["1"].startswith("arbeidsplasslaering: excluded: Opplæring") and "brukere" in long["1"]
+    assert "kompetansebehov: negated:" in long["2"] and "rekruttering: negated:" in long["2"]
+    export_review(tmp_path / "c", tmp_path / "r.xlsx")
+    evidence = [c.value or "" for c in load_workbook(tmp_path / "r.xlsx")["Gjennomgang"]["F"][1:]]
+    assert any("ikke kodet: arbeidsplasslaering: excluded" in e for e in evidence)
+    page = write_report(tmp_path / "c", tmp_path / "r.html", self_test_model="blank").read_text(encoding="utf-8")
+    assert "Treff som ikke ble kodet" in page and "negated: «Ingen»" in page

@@ -54,6 +54,7 @@ def write_report(
     for category in book.categories:
         sections.append((f"kat-{category.id}", category.label, _category_units(long, category)))
     sections.append(("rest", "Enheter uten kode (resten)", _uncoded(long)))
+    sections.append(("ikke-kodet", "Treff som ikke ble kodet, og hvorfor", _not_coded(long)))
     sections.append(("gjennomgang", "Gjennomgang og uenighet", _reviews(coded, book)))
     toc = "".join(f'<li><a href="#{a}">{html.escape(t)}</a></li>' for a, t, _ in sections)
     body = "".join(f'<section id="{a}"><h2>{html.escape(t)}</h2>{content}</section>' for a, t, content in sections)
@@ -204,6 +205,24 @@ def _highlight(text: str, start, end) -> str:
         return html.escape(text)
     start, end = int(start), int(end)
     return html.escape(text[:start]) + "<mark>" + html.escape(text[start:end]) + "</mark>" + html.escape(text[end:])
+
+
+def _not_coded(long: pd.DataFrame) -> str:
+    """Matches the rules found and then did not code (negated, excluded, not about the staff)."""
+    if "not_coded" not in long.columns:
+        return '<p class="muted">Kodet med en eldre textkit: begrunnelser for treff som ikke ble kodet mangler.</p>'
+    units = long[long["not_coded"].fillna("") != ""].drop_duplicates(["id", "unit"])
+    if units.empty:
+        return "<p>Ingen treff ble avvist av eksklusjoner, nektelser eller kontekstregler.</p>"
+    rows = "".join(
+        f"<tr><td>{html.escape(str(u.id))}</td><td>{html.escape(str(u.unit))}</td>"
+        f"<td>{html.escape(str(u.unit_text))}</td><td>{html.escape(str(u.not_coded))}</td></tr>"
+        for u in units.itertuples()
+    )
+    return (
+        f"<p>{len(units)} enheter har treff som ikke ble kodet. Sjekk at begrunnelsen stemmer.</p>"
+        f"<table><tr><th>id</th><th>enhet</th><th>tekst</th><th>ikke kodet fordi</th></tr>{rows}</table>"
+    )
 
 
 def _uncoded(long: pd.DataFrame) -> str:

@@ -58,6 +58,9 @@ def export_review(folder: str | Path | CodingRun, target: str | Path, coder: str
     current = final_codes(store, book.category_ids, run["run_id"])
     evidence = decisions(store, run["run_id"])
     evidence = evidence[evidence["source"] != "human"]
+    # Why rule matches were not coded (negation, exclusion, not the staff's), per unit key.
+    long = coded.long if "not_coded" in coded.long.columns else coded.long.assign(not_coded="")
+    not_coded = {f"{r.id}#{int(r.unit)}": r.not_coded for r in long.itertuples() if r.not_coded}
     stored_raw = (
         bool((coded.run or {}).get("redaction", {}).get("store_raw_text"))
         if isinstance((coded.run or {}).get("redaction"), dict)
@@ -75,7 +78,8 @@ def export_review(folder: str | Path | CodingRun, target: str | Path, coder: str
                 int(row.unit),
                 shown(row.unit_text),
                 "; ".join(suggested),
-                shown("; ".join(f"{r.code}: «{r.evidence}»" for r in found.itertuples())),
+                shown("; ".join(f"{r.code}: «{r.evidence}»" for r in found.itertuples()))
+                + (f" — ikke kodet: {not_coded[row.unit_key]}" if not_coded.get(row.unit_key) else ""),
             ]
         )
     return write_review(target, book, run["run_id"], rows, coder)
