@@ -171,17 +171,20 @@ def test_batch_reads_every_format_and_records_bad_files(inbox, tmp_path):
         "2025-01-10",
         "file name",
     ]
-    # Competence only in a body, never in a title.
+    # Competence only in passing in a body («Opplæring av nyansatte ble nevnt» under «Sykefravær»):
+    # listed as also mentioned, never a competence item.
     lillevik = documents.loc["nav-lillevik_2025-03-12_referat.txt"]
     assert (lillevik["competence_item"], lillevik["competence_in_title"], lillevik["competence_body_only"]) == (
-        "1",
         "0",
-        "1",
+        "0",
+        "0",
     )
+    assert "arbeidsplasslaering" in lillevik["also_mentioned"] and "arbeidsplasslaering" not in lillevik["topics"]
     items = pd.read_csv(tmp_path / "out" / "items.csv", dtype=str, keep_default_na=False)
     lille = items[items.document == "nav-lillevik_2025-03-12_referat.txt"]
     assert lille["item_number"].tolist() == ["1/25", "2/25", "Eventuelt"]
     assert "sykefravaer" in lille.iloc[0]["codes"] and lille.iloc[2]["codes"] == ""  # uncoded kept
+    assert lille.iloc[0]["also_mentioned"] == "arbeidsplasslaering"
     summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
     assert "password-protected" in summary and "(uten kode" in summary
     assert digests(inbox) == before  # inputs never modified, moved or deleted
@@ -301,11 +304,11 @@ def test_item_splitting_conventions():
         (8, "1/25", "Sykefravær"),
         (13, "2/25", "Sikkerhet"),
         (17, "1", "Økonomi"),
-        (19, "2", "Lokaler"),
+        # «2. Lokaler» has only its sub-items under it: a group heading, not an item (dev set B's labels)
         (20, "2a", "Ombygging"),
         (22, "2b", "Flytting"),
         (25, "", "Drøftingssaker"),
-        (28, "Eventuelt", ""),
+        (28, "Eventuelt", "Eventuelt"),  # the title as written, as the hand labels have it
     ]
     prose, structured = split_items("Referat\n12.03.2025\n\nVi snakket om sykefravær.\n\nSå om sikkerhet og alarmer.\n")
     assert not structured and [i.start_line for i in prose] == [4, 6]
@@ -343,17 +346,22 @@ def test_synthetic_minutes_inbox_twice(tmp_path):
     second = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True)
     assert "Nothing to do: all 37 files are unchanged" in second.stdout
     documents = pd.read_csv(out / "documents.csv", dtype=str, keep_default_na=False)
-    done = documents[documents["status"] == "done"]
+    # ODT is read now: the corpus's .odt (made to be refused) is a two-line stub without office or date.
+    stub = "innboks/2024-06/referat_partnerskap.odt"
+    done = documents[(documents["status"] == "done") & (documents["document"] != stub)]
     assert len(done) == 30 and done["office"].nunique() == 20 and (done["date"] != "").all()
     status = documents.set_index("document")["status"].to_dict()
     assert status["Kopi av Holtemyr referat partnerskap 2025-02-04.pdf"] == "duplicate"
-    assert status["innboks/2024-06/referat_partnerskap.odt"] == "unsupported"
+    assert status[stub] == "done"
     failed = documents[documents["status"] == "failed"].set_index("document")["reason"]
     assert len(failed) == 5 and (failed.str.len() > 20).all()
-    # Chapter 10.3: competence is never explicitly on the agenda, only mentioned in some bodies.
-    assert (done["competence_in_title"] == "0").all() and (done["competence_body_only"] == "1").sum() >= 3
+    # Chapter 10.3: competence is never explicitly on the agenda, only mentioned in some bodies —
+    # mostly in passing under a staffing item («Bemanning og ressurser»): listed, and no competence item.
+    mentioned = done["also_mentioned"].str.contains("kompetansebehov|rekruttering|etter_videreutdanning|arbeidsplass")
+    assert (done["competence_in_title"] == "0").all() and (mentioned & (done["competence_item"] == "0")).sum() >= 3
     truth = pd.read_csv(PROJECT / "corpora" / "minutes_truth.csv", dtype=str, keep_default_na=False)
     items = pd.read_csv(out / "items.csv", dtype=str, keep_default_na=False)
+    items = items[items["document"] != stub]
     assert items.groupby("document").size().to_dict() == truth.groupby("file").size().to_dict()
     assert digests(MINUTES_INBOX) == before
 

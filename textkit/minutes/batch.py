@@ -3,9 +3,10 @@
 Files are found recursively, recorded in the SQLite manifest and processed one at a time:
 read → office and date → split into agenda items → code each item (title and body together;
 the title alone as well, to tell a competence topic *on the agenda* from one only mentioned in
-the discussion). The outputs — `items.csv`, `documents.csv`, `summary.md` — are rebuilt from
-the manifest at the end of every run, so they always describe every file found in the inbox,
-however many runs it took.
+the discussion) → keep as the item's codes the topics it is about, and record those it only
+mentions in passing as `also_mentioned` (`salience.py`). The outputs — `items.csv`,
+`documents.csv`, `summary.md` — are rebuilt from the manifest at the end of every run, so they
+always describe every file found in the inbox, however many runs it took.
 
 Nothing in the inbox can stop or mislead the batch: symlinks out of the inbox are not followed
 (`inbox.py`), hostile files are refused before they are unpacked (`documents.py`), a file
@@ -40,6 +41,7 @@ from textkit.minutes.lock import output_lock
 from textkit.minutes.manifest import FINAL, Manifest, open_manifest
 from textkit.minutes.metadata import office_and_date, read_sidecar
 from textkit.minutes.outputs import write_outputs
+from textkit.minutes.salience import RULE_VERSION, split_codes
 from textkit.progress import progress
 from textkit.text.privacy import Redaction, Redactor, codebook_words, within
 
@@ -224,8 +226,12 @@ def _needs_work(run: _Run, relative: str, row, stat: os.stat_result | None, hold
     if row is None or stat is None or (row["size"], row["mtime_ns"]) != (stat.st_size, stat.st_mtime_ns):
         return True
     status = row["status"]
-    if status == "done":  # re-coded under another codebook; a second holder of one content becomes a duplicate
-        return row["codebook_sha256"] != run.book.sha256 or holders.get(row["sha256"]) != relative
+    if status == "done":  # re-coded under another codebook or salience rule; a second holder becomes a duplicate
+        return (
+            row["codebook_sha256"] != run.book.sha256
+            or row["salience_rule"] != RULE_VERSION
+            or holders.get(row["sha256"]) != relative
+        )
     if status == "duplicate":  # its original left the inbox, changed, or is no longer done
         return holders.get(row["sha256"]) != row["duplicate_of"]
     if status == "failed":
@@ -263,8 +269,16 @@ def _process_file(
         return
     try:
         document = read_document(run.inbox / relative, data)
-        found = office_and_date(relative, document.text, sidecar)
-        items, structured = split_items(document.text)
+        found = office_and_date(
+            relative,
+            document.text,
+            sidecar,
+            # What the e-mail reader found (an e-mail's Subject and date, attachment names), if it tells.
+            subject=getattr(document, "subject", ""),
+            attachments=getattr(document, "attachments", []),
+            sent=getattr(document, "sent", ""),
+        )
+        items, structure = split_items(document.text, document.markup)
         rows = _code_items(coder, items, sha, redactor)
     except DocumentError as error:
         run.record(relative, error.status, stat, sha, reason=error.reason)
@@ -292,8 +306,9 @@ def _process_file(
         date=found.date,
         office_source=found.office_source,
         date_source=found.date_source,
-        structure="items" if structured else "paragraphs",
+        structure=str(structure),
         n_items=len(items),
+        salience_rule=RULE_VERSION,
     )
     holders.setdefault(sha, relative)
 
@@ -301,8 +316,11 @@ def _process_file(
 def _code_items(coder: Coder, items: list, sha: str, redactor: Redactor | None = None) -> list[dict]:
     """Code title+body (the item) and the title alone (is the topic on the agenda itself?).
 
-    Coding sees the raw text; what is stored is redacted when a redactor is given."""
+    `codes` are the topics the item is about, `also_mentioned` the ones it mentions in passing
+    (`salience.split_codes`); evidence is kept for both. Coding sees the raw text; what is
+    stored is redacted when a redactor is given."""
     texts = [item.text for item in items] + [item.title for item in items]
+    competence = {c.id for c in coder.codebook.categories if c.competence}
     docs = _pipe(coder.nlp_, texts)
     rows = []
     for k, item in enumerate(items):
@@ -311,6 +329,13 @@ def _code_items(coder: Coder, items: list, sha: str, redactor: Redactor | None =
         title_matches = [m for unit in coder.code_doc(docs[len(items) + k]) for m in unit.matches] if item.title else []
         shown = redactor.redaction(text, docs[k]) if redactor else Redaction(text)
         body_start = len(item.title) + 1 if item.title else 0
+        codes = {m.code for m in matches}
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for m in coder.match_doc(docs[k]):  # every match, not only the best per code: how often, where
+            if m.code in codes:
+                spans.setdefault(m.code, []).append((m.start, m.end))
+        title_codes = {m.code for m in title_matches}
+        about, passing = split_codes(codes, title_codes, spans, body_start, text, family=competence)
         evidence = "; ".join(
             f"{m.code}: {within(shown, text, m.start, m.end).text}"
             for m in sorted(matches, key=lambda m: (m.code, m.start))
@@ -323,8 +348,9 @@ def _code_items(coder: Coder, items: list, sha: str, redactor: Redactor | None =
                 "title": within(shown, text, 0, len(item.title)).text if item.title else "",
                 "body": within(shown, text, body_start, len(text)).text,
                 "start_line": item.start_line,
-                "codes": ";".join(sorted({m.code for m in matches})),
-                "title_codes": ";".join(sorted({m.code for m in title_matches})),
+                "codes": ";".join(about),
+                "also_mentioned": ";".join(passing),
+                "title_codes": ";".join(sorted(title_codes)),
                 "evidence": evidence,
             }
         )

@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS files (
     codebook_id TEXT NOT NULL DEFAULT '',
     codebook_version TEXT NOT NULL DEFAULT '',
     codebook_sha256 TEXT NOT NULL DEFAULT '',
+    salience_rule TEXT NOT NULL DEFAULT '',  -- salience.RULE_VERSION the items were coded under ('' before it)
     attempts INTEGER NOT NULL DEFAULT 0,
     retry INTEGER NOT NULL DEFAULT 0,     -- 1: failed for a reason that may pass (I/O, crash): retry next run
     processed_at TEXT NOT NULL,
@@ -53,9 +54,10 @@ CREATE TABLE IF NOT EXISTS items (
     title TEXT NOT NULL,
     body TEXT NOT NULL,
     start_line INTEGER NOT NULL,
-    codes TEXT NOT NULL,
+    codes TEXT NOT NULL,            -- the topics the item is about (salience.py)
     title_codes TEXT NOT NULL,
     evidence TEXT NOT NULL,
+    also_mentioned TEXT NOT NULL DEFAULT '',  -- topics mentioned only in passing
     PRIMARY KEY (sha256, item_index)
 );
 CREATE TABLE IF NOT EXISTS runs (
@@ -70,6 +72,18 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 """
 FINAL = ("done", "duplicate", "unsupported", "skipped")
+ITEM_FIELDS = (
+    "sha256",
+    "item_index",
+    "number",
+    "title",
+    "body",
+    "start_line",
+    "codes",
+    "title_codes",
+    "evidence",
+    "also_mentioned",
+)
 
 
 class Manifest:
@@ -86,11 +100,23 @@ class Manifest:
         self._migrate()
 
     def _migrate(self) -> None:
-        """Manifests from before `vanished` existed get the column (their runs read as NULL)."""
-        columns = {row["name"] for row in self.db.execute("PRAGMA table_info(runs)")}
-        if "vanished" not in columns:
-            with self.db:
-                self.db.execute("ALTER TABLE runs ADD COLUMN vanished INTEGER")
+        """Older manifests get the columns added since, with their defaults.
+
+        `runs.vanished` (NULL for older runs); `items.also_mentioned` ('') and
+        `files.salience_rule` (''): items coded before passing mentions were told apart hold
+        every topic found in `codes`, and a `salience_rule` other than the current one makes
+        the next run re-code their documents (`batch._needs_work`)."""
+        added = {
+            "runs": [("vanished", "INTEGER")],
+            "items": [("also_mentioned", "TEXT NOT NULL DEFAULT ''")],
+            "files": [("salience_rule", "TEXT NOT NULL DEFAULT ''")],
+        }
+        for table, new in added.items():
+            columns = {row["name"] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in new:
+                if name not in columns:
+                    with self.db:
+                        self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         self.db.close()
@@ -110,9 +136,8 @@ class Manifest:
             if items is not None:
                 self.db.execute("DELETE FROM items WHERE sha256=?", (row["sha256"],))
                 self.db.executemany(
-                    "INSERT INTO items VALUES (:sha256, :item_index, :number, :title, :body, :start_line, :codes, "
-                    ":title_codes, :evidence)",
-                    items,
+                    f"INSERT INTO items ({', '.join(ITEM_FIELDS)}) VALUES ({', '.join(':' + f for f in ITEM_FIELDS)})",
+                    [{"also_mentioned": "", **item} for item in items],
                 )
             columns = ", ".join(row)
             marks = ", ".join(f":{key}" for key in row)

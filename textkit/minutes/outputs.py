@@ -1,11 +1,13 @@
 """items.csv, documents.csv and summary.md of a minutes batch, rebuilt from the manifest.
 
 Text leaves the store only redacted: titles, bodies and evidence are redacted before they are
-stored (or here, if the user kept raw text in the manifest). A
-document "has a competence-related item" when any item carries a code flagged
-`competence: true`; it is "explicit" when that code is found in an item *title* (the topic is
-on the agenda), and "body only" when it is found only in the discussion under another title —
-the distinction chapter 10.3 of the report draws.
+stored (or here, if the user kept raw text in the manifest). An item's `codes` are the topics it
+is about; topics it mentions only in passing are listed in `also_mentioned` (`salience.py`) and
+count nowhere else: not in `documents.csv` topics, not in the competence flags, not in the
+topic table of `summary.md`. A document "has a competence-related item" when any item is about
+a code flagged `competence: true`; it is "explicit" when that code is found in an item *title*
+(the topic is on the agenda), and "body only" when the item's body carries it under a title
+that names no topic — the distinction chapter 10.3 of the report draws.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ ITEM_COLUMNS = [
     "item_number",
     "title",
     "codes",
+    "also_mentioned",
     "title_codes",
     "competence",
     "evidence",
@@ -53,6 +56,7 @@ DOCUMENT_COLUMNS = [
     "competence_in_title",
     "competence_body_only",
     "topics",
+    "also_mentioned",
     "codebook_id",
     "codebook_version",
     "sha256",
@@ -90,10 +94,12 @@ def frames(manifest: Manifest, paths: list[str], book: Codebook) -> tuple[pd.Dat
         items = manifest.items(row["sha256"]) if row["status"] == "done" else []
         flags = {"in_title": False, "anywhere": False}
         topics: Counter = Counter()
+        passing: Counter = Counter()
         for item in items:
             codes = [c for c in item["codes"].split(";") if c]
             title_codes = [c for c in item["title_codes"].split(";") if c]
             topics.update(codes)
+            passing.update(c for c in item["also_mentioned"].split(";") if c)
             flags["anywhere"] |= bool(competence & set(codes))
             flags["in_title"] |= bool(competence & set(title_codes))
             item_rows.append(
@@ -105,6 +111,7 @@ def frames(manifest: Manifest, paths: list[str], book: Codebook) -> tuple[pd.Dat
                     "item_number": item["number"],
                     "title": item["title"],
                     "codes": item["codes"],
+                    "also_mentioned": item["also_mentioned"],
                     "title_codes": item["title_codes"],
                     "competence": int(bool(competence & set(codes))),
                     "evidence": item["evidence"],
@@ -121,9 +128,8 @@ def frames(manifest: Manifest, paths: list[str], book: Codebook) -> tuple[pd.Dat
                 "competence_item": _flag(row, flags["anywhere"]),
                 "competence_in_title": _flag(row, flags["in_title"]),
                 "competence_body_only": _flag(row, flags["anywhere"] and not flags["in_title"]),
-                "topics": "; ".join(
-                    f"{code} {n}" for code, n in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))
-                ),
+                "topics": _counts(topics),
+                "also_mentioned": _counts(passing),
             }
         )
         document_rows.append(record)
@@ -133,6 +139,10 @@ def frames(manifest: Manifest, paths: list[str], book: Codebook) -> tuple[pd.Dat
         if document_rows
         else pd.DataFrame(columns=DOCUMENT_COLUMNS),
     )
+
+
+def _counts(counter: Counter) -> str:
+    return "; ".join(f"{code} {n}" for code, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _flag(row, value: bool):
@@ -166,8 +176,15 @@ def summary(items: pd.DataFrame, documents: pd.DataFrame, book: Codebook) -> str
     for code, group in sorted(exploded.groupby("code"), key=lambda kv: -len(kv[1])):
         lines.append(f"| {labels.get(code, code)} (`{code}`) | {len(group)} | {group['document'].nunique()} |")
     uncoded = int((items["codes"].fillna("") == "").sum())
+    passing = int(
+        items["also_mentioned"].fillna("").str.split(";").map(lambda codes: len([c for c in codes if c])).sum()
+    )
     lines += [
         f"| (uten kode — til gjennomgang) | {uncoded} | {items.loc[items['codes'].fillna('') == '', 'document'].nunique()} |",
+        "",
+        "En sak telles under et tema når temaet står i sakstittelen, eller når teksten bærer det under en tittel "
+        f"uten tema. {passing} temaer som bare er nevnt i forbifarten, står i `items.csv` (`also_mentioned`) "
+        "og telles ikke her.",
         "",
     ]
     problems = documents[documents["status"] != "done"]
