@@ -31,11 +31,15 @@ def coder():
     return Coder(load_codebook(CODEBOOKS / "partnership_agenda.yaml"), model="blank").fit()
 
 
-# file, micro-F1 bar, competence F1 bar, least number of answers without a code
+# file, micro-F1 bar, competence F1 bar, least number of answers without a code, least answers.
+# partnership_heldout.csv is the third of the development answers set aside before any tuning and
+# scored once at the end (2026-12-04: micro-F1 0.913, competence F1 0.897 — below the issue's
+# 0.95); its bars guard that measured level against regressions.
 SETS = {
-    "partnership_gold.csv": (0.85, 0.90, 5),
-    "partnership_holdout.csv": (0.85, 0.90, 5),
-    "partnership_dev.csv": (0.94, 0.97, 4),
+    "partnership_gold.csv": (0.85, 0.90, 5, 100),
+    "partnership_holdout.csv": (0.85, 0.90, 5, 100),
+    "partnership_dev.csv": (0.94, 0.97, 4, 100),
+    "partnership_heldout.csv": (0.90, 0.88, 1, 50),
 }
 
 
@@ -51,14 +55,14 @@ def gold_and_predictions(request, coder):
 
 
 def test_gold_set_is_big_enough_and_valid(gold_and_predictions):
-    book, rows, gold, _, (_, _, uncoded) = gold_and_predictions
-    assert len(rows) >= 100
+    book, rows, gold, _, (_, _, uncoded, least) = gold_and_predictions
+    assert len(rows) >= least
     assert set().union(*gold) <= set(book.category_ids)
     assert sum(1 for g in gold if not g) >= uncoded  # uncoded answers are part of the test
 
 
 def test_partnership_gold_micro_f1_and_competence_f1_meet_the_bar(gold_and_predictions):
-    book, _, gold, predicted, (micro_bar, _, _) = gold_and_predictions
+    book, _, gold, predicted, (micro_bar, _, _, _) = gold_and_predictions
     scores = prf(gold, predicted, book.category_ids)
     print("\ncategory                 P      R      F1   support")
     for category, s in scores["per_category"].items():
@@ -71,12 +75,12 @@ def test_partnership_gold_micro_f1_and_competence_f1_meet_the_bar(gold_and_predi
 
 
 def test_any_competence_topic_f1(gold_and_predictions):
-    book, _, gold, predicted, (_, competence_bar, _) = gold_and_predictions
+    book, _, gold, predicted, (_, competence_bar, _, _) = gold_and_predictions
     competence = {c.id for c in book.categories if c.competence}
     assert competence == {"kompetansebehov", "rekruttering", "etter_videreutdanning", "arbeidsplasslaering"}
     as_flag = lambda sets: [{"kompetanse"} if s & competence else set() for s in sets]  # noqa: E731
     scores = prf(as_flag(gold), as_flag(predicted), ["kompetanse"])
     s = scores["per_category"]["kompetanse"]
     print(f"\nany competence topic: P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} support {s['support']}")
-    assert s["support"] >= 20
+    assert s["support"] >= (10 if len(gold) < 100 else 20)
     assert s["f1"] >= competence_bar
