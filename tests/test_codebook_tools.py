@@ -491,3 +491,15 @@ def test_import_qdc_reads_files_from_other_tools(tmp_path):
     (tmp_path / "broken.qdc").write_text("<CodeBook><Codes>", encoding="utf-8")
     with pytest.raises(TextkitError, match="not a readable REFI-QDA codebook"):
         import_qdc(tmp_path / "broken.qdc")
+
+
+def test_diff_shows_negation_and_context_rules_added_in_1_1_0():
+    from textkit.codebook.diff import diff_codebooks
+
+    diff = diff_codebooks(
+        CODEBOOKS / "archive" / "partnership_agenda-1.0.0.yaml", CODEBOOKS / "partnership_agenda.yaml"
+    )
+    paths = {(c.path, c.field, c.kind) for c in diff.changes}
+    assert ("kompetansebehov", "context", "changed") in paths
+    assert any(path.startswith("contexts.ansatte") and kind == "added" for path, _, kind in paths)
+    assert any(path.startswith("negation") and kind == "added" for path, _, kind in paths)

@@ -260,6 +260,9 @@ def diff_codebooks(old: str | Path | Codebook, new: str | Path | Codebook) -> Co
         before, after = _meta(a, name), _meta(b, name)
         if before != after:
             changes.append(Change("", name, "changed", before, after))
+    changes.extend(_block_changes("negation", a.negation or {}, b.negation or {}))
+    for name in sorted(set(a.contexts) | set(b.contexts)):
+        changes.extend(_block_changes(f"contexts.{name}", a.contexts.get(name) or {}, b.contexts.get(name) or {}))
 
     old_nodes = {n.id: n for n in a.nodes()}
     new_nodes = {n.id: n for n in b.nodes()}
@@ -313,11 +316,27 @@ def _plain_entry(entry: dict) -> tuple:
     return (str(entry.get("version")), str(entry.get("date")), " ".join(str(entry.get("changes", "")).split()))
 
 
+def _block_changes(path: str, old: dict, new: dict) -> list[Change]:
+    """Word lists of the codebook-level `negation` and `contexts` blocks, list by list."""
+    out: list[Change] = []
+    for key in sorted(set(old) | set(new)):
+        before, after = old.get(key), new.get(key)
+        if isinstance(before, dict) or isinstance(after, dict):
+            out.extend(_block_changes(f"{path}.{key}", before or {}, after or {}))
+        elif isinstance(before, list) or isinstance(after, list):
+            out.extend(_list_changes(path, key, [str(v) for v in before or []], [str(v) for v in after or []]))
+        elif before != after and key != "note":
+            out.append(Change(path, key, "changed", before, after))
+    return out
+
+
 def _category_changes(old: Category, new: Category) -> list[Change]:
     path = new.path
     out: list[Change] = []
     if old.parent != new.parent:
         out.append(Change(path, "parent", "changed", old.parent, new.parent))
+    if old.context != new.context:
+        out.append(Change(path, "context", "changed", old.context, new.context))
     for name in _TEXT_FIELDS:
         before, after = getattr(old, name), getattr(new, name)
         if isinstance(before, str):
