@@ -1,6 +1,6 @@
 """The competence flag means *staff* competence: owner rule, negation scope, rejection reasons.
 
-Codebook `partnership_agenda` 1.1.0 keeps a competence match only when the words around it do
+Codebook `partnership_agenda` (from 1.1.0) keeps a competence match only when the words around it do
 not name another owner (users, refugees, pupils, employers, the labour market: `contexts`), and
 codes no negated or wished-for topic, in any category (`negation`). Every match that is not
 coded stays visible as a `Rejection` with its reason. One test per trap kind of the
@@ -9,6 +9,7 @@ development set (tests/gold/partnership_dev_README.md), written in new words whe
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -115,6 +116,7 @@ def test_names_of_organisations_are_not_topics(coder, text, name):
         ("Arbeidsgivernes behov for kompetanse og hvordan Nav kan hjelpe", "Arbeidsgivernes"),
         ("Arbeidsmarkedet lokalt og hvilke bedrifter som ansetter", "Arbeidsmarkedet"),
         ("Fleire verksemder i havbruk melder om stort kompetansebehov", "verksemder"),
+        ("Rekruttering av arbeidskraft til kommunens omsorgstjenester via Nav", "omsorgstjenester"),
     ],
 )
 def test_the_labour_markets_needs_are_not_staff_competence(coder, text, cue):
@@ -145,6 +147,8 @@ def test_services_to_employers_are_not_staff_recruitment(coder):
         "Kompetanse snakker vi lite om",
         "Kompetansen i kontoret er god, det er ikke det vi diskuterer",
         "Kommunalsjefen ba om at kompetanse settes opp som egen sak på neste møte",
+        "Ikke kompetanse i alle fall. Resultater og måltall.",
+        "Aldri rekruttering, mest drift",
     ],
 )
 def test_negated_or_wished_for_competence_is_not_coded(coder, text):
@@ -181,6 +185,8 @@ def test_other_senses_of_competence_words_are_not_coded(coder, text):
         ("Opplæring av nye medarbeidarar i sosialtenesta", {"arbeidsplasslaering"}),
         ("Ikke bare økonomi, men også kompetanse", {"kompetansebehov"}),
         ("Kompetanse Utvikling Næringsliv", {"kompetansebehov"}),  # a list of keywords, not an owner
+        ("Ikke nok kompetanse på rus blant oss", {"kompetansebehov"}),  # elliptical «ikke» needs the next word
+        ("Kompetansebehov hos oss og kompetansebehov i næringslivet", {"kompetansebehov"}),
     ],
 )
 def test_staff_competence_is_coded(coder, text, expected):
@@ -333,9 +339,9 @@ def test_released_1_0_0_is_kept_byte_identical_for_the_diff():
 def test_a_category_naming_an_undefined_context_is_refused_with_its_line(tmp_path, book):
     shutil.copy(CODEBOOKS / "partnership_agenda.yaml", tmp_path / "p.yaml")
     path = tmp_path / "p.yaml"
-    text = path.read_text(encoding="utf-8").replace("version: 1.1.0", "version: 1.1.99", 1)
+    text = re.sub(r"(?m)^version: .*$", "version: 1.99.0", path.read_text(encoding="utf-8"), count=1)
     text = text.replace("    context: ansatte\n", "    context: personale\n", 1)
-    text = text.replace("changelog:\n", "changelog:\n  - {version: 1.1.99, date: 2026-12-04, changes: test}\n", 1)
+    text = text.replace("changelog:\n", "changelog:\n  - {version: 1.99.0, date: 2026-12-04, changes: test}\n", 1)
     path.write_text(text, encoding="utf-8")
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "context: personale" in row)
     with pytest.raises(CodebookError, match=rf"line {line}: category 'kompetansebehov': context 'personale'"):
@@ -345,9 +351,9 @@ def test_a_category_naming_an_undefined_context_is_refused_with_its_line(tmp_pat
 def test_an_unknown_negation_key_is_refused(tmp_path):
     shutil.copy(CODEBOOKS / "partnership_agenda.yaml", tmp_path / "p.yaml")
     path = tmp_path / "p.yaml"
-    text = path.read_text(encoding="utf-8").replace("version: 1.1.0", "version: 1.1.99", 1)
+    text = re.sub(r"(?m)^version: .*$", "version: 1.99.0", path.read_text(encoding="utf-8"), count=1)
     text = text.replace("  preceding:\n", "  precedings:\n", 1)
-    text = text.replace("changelog:\n", "changelog:\n  - {version: 1.1.99, date: 2026-12-04, changes: test}\n", 1)
+    text = text.replace("changelog:\n", "changelog:\n  - {version: 1.99.0, date: 2026-12-04, changes: test}\n", 1)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(CodebookError, match="field 'negation'"):
         load_codebook(path)

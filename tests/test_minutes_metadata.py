@@ -27,6 +27,7 @@ def found(text: str, name: str = "referat.txt", sidecar: dict | None = None, **e
         ("Partnerskapsmøte\nNAV-kontoret på Storøya\nDato: 27.08.2024", "Nav Storøya"),
         ("PROTOKOLL – PARTNERSKAPSMØTE NAV NORDRE ÅSEN\nMøtedato: 06.05.2025", "Nav Nordre Åsen"),
         ("Referat partnerskapsmøte Nav Lyngdal Øst\nDato: 2025-03-12", "Nav Lyngdal Øst"),
+        ("Partnerskapsmøte Nav Lyngdal øst – 2025-03-12\nTilstede: Nav Agder", "Nav Lyngdal øst"),
         ("Referat partnerskapsmøte\nNav Midt-Telemark\n12.03.2025", "Nav Midt-Telemark"),
         ("Referat partnerskapsmøte Nav Vest-Telemark (Nav Vestfold og Telemark til stede)", "Nav Vest-Telemark"),
     ],

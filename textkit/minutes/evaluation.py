@@ -143,6 +143,12 @@ def score(gold: pd.DataFrame, items: pd.DataFrame, documents: pd.DataFrame, book
             expected["date"].iloc[0],
         ):
             result.office_date_right += 1
+        else:
+            found = "" if document.empty else f"{document['office'].iloc[0]} {document['date'].iloc[0]}"
+            want = f"{expected['office'].iloc[0]} {expected['date'].iloc[0]}"
+            errors.append(
+                {"file": name, "gold_title": "(office, date)", "found_title": found, "missing": want, "extra": ""}
+            )
     result.errors = pd.DataFrame(errors, columns=["file", "gold_title", "found_title", "missing", "extra"])
     return result
 

@@ -101,11 +101,13 @@ MARKUP = re.compile(r"^[\s>#*_|–-]+|[*_]+")
 
 # ---------------------------------------------------------------------------------------------- offices
 _NAME = r"[A-ZÆØÅ][A-Za-zÆØÅæøåÉéÜü]*(?:-[A-ZÆØÅa-zæøå][A-Za-zÆØÅæøåÉéÜü]*)*"
-NAV_NAME = re.compile(r"(?<![\w.@/-])(?:nav|NAV|Nav)[ \t]+(" + _NAME + r")(?:[ \t]+(" + _NAME + r"))?")
+NAME_SUFFIXES = {"øst", "vest", "nord", "sør", "aust", "sentrum"}
+# «Nav Lyngdal øst»: a suffix is often written in lower case.
+_SECOND = r"(" + _NAME + r"|(?:" + "|".join(sorted(NAME_SUFFIXES)) + r")(?![\w-]))"
+NAV_NAME = re.compile(r"(?<![\w.@/-])(?:nav|NAV|Nav)[ \t]+(" + _NAME + r")(?:[ \t]+" + _SECOND + r")?")
 NAV_OFFICE_IN = re.compile(r"\b[Nn][Aa][Vv]-kontor(?:et)?\s+(?:i|på)\s+(" + _NAME + r")(?:[ \t]+(" + _NAME + r"))?")
 # A second word belongs to the name only after one of these first words, or when it is one of the suffixes.
 NAME_PREFIXES = {"nordre", "søndre", "øvre", "nedre", "indre", "ytre", "vestre", "østre", "store", "lille", "midtre"}
-NAME_SUFFIXES = {"øst", "vest", "nord", "sør", "aust", "sentrum"}
 # County and national units: «Nav Vestland» at a meeting is a guest, not the office whose minutes these are.
 NOT_OFFICES = {
     "innlandet", "vestland", "trøndelag", "nordland", "vestviken", "østviken", "viken", "oslo", "agder",

@@ -30,6 +30,9 @@ with it; phrases are matched as whole words, case ignored, a final `*` matches a
   «sikkerhet» in «Vi har snakket om sikkerhet og har ikke tatt opp kompetanse»).
 - `following`: negate matches before the trigger back to the start of its *sentence*
   («Kompetanse savnes», «Kompetansen er god, det er ikke det vi diskuterer»).
+- `elliptical`: a trigger that opens a sentence without a verb and stands right before the
+  match negates that match: «Ikke kompetanse i alle fall. Resultater og måltall.» The match must
+  be the next word, so «Ikke nok kompetanse på rus» (a need, not a denial) is still coded.
 - `pseudo`: phrases that contain a trigger but negate nothing («ikke bare», «ikke minst»).
 
 Scope ends at the clause boundary of `textkit.text.clauses` (`.`, `;`, `:`, a dash, «men»,
@@ -100,6 +103,7 @@ class NegationTerms:
     conditional: tuple[str, ...] = ()
     topic: tuple[str, ...] = ()
     following: tuple[str, ...] = ()
+    elliptical: tuple[str, ...] = ()
     pseudo: tuple[str, ...] = ()
 
     @classmethod
@@ -114,7 +118,7 @@ class Negation:
     trigger: str
     start: int
     end: int
-    kind: str  # preceding | conditional | following
+    kind: str  # preceding | conditional | following | elliptical
     topic: str = ""
 
     @property
@@ -125,11 +129,12 @@ class Negation:
 
 @dataclass(frozen=True)
 class Scope:
-    """A stretch of text `[start, end)` negated by `negation`."""
+    """A stretch of text `[start, end)` negated by `negation`; `anchored`: only a match starting at `start`."""
 
     start: int
     end: int
     negation: Negation
+    anchored: bool = False
 
 
 class NegationDetector:
@@ -140,6 +145,7 @@ class NegationDetector:
         self._preceding = phrase_pattern(terms.preceding)
         self._conditional = phrase_pattern(terms.conditional)
         self._following = phrase_pattern(terms.following)
+        self._elliptical = phrase_pattern(terms.elliptical)
         self._topic = phrase_pattern(terms.topic)
         self._pseudo = phrase_pattern(terms.pseudo)
         self._stops = phrase_pattern(SUBJECT_STOPS)
@@ -157,7 +163,7 @@ class NegationDetector:
     def negation_of(self, text: str, start: int, end: int) -> Negation | None:
         """The negation whose scope holds the match `[start, end)`, if any."""
         for scope in self.scopes(text):
-            if scope.start <= start and end <= scope.end:
+            if (scope.start == start if scope.anchored else scope.start <= start) and end <= scope.end:
                 return scope.negation
         return None
 
@@ -179,6 +185,15 @@ class NegationDetector:
         for m in triggers(self._following):
             sentence_start, _ = span_at(sentences(text), m.start())
             out.append(Scope(sentence_start, m.start(), Negation(m.group(), m.start(), m.end(), "following")))
+        for m in triggers(self._elliptical):
+            sentence_start, _ = span_at(sentences(text), m.start())
+            _, clause_end = span_at(spans, m.start())
+            opens = not regex.search(r"\w", text[sentence_start : m.start()])
+            verbless = not (self._stops and self._stops.search(text, m.end(), clause_end))
+            next_word = regex.compile(r"\s+(?=\w)").match(text, m.end())
+            if opens and verbless and next_word:
+                negation = Negation(m.group(), m.start(), m.end(), "elliptical")
+                out.append(Scope(next_word.end(), clause_end, negation, anchored=True))
         for m in triggers(self._conditional):
             clause_start, clause_end = span_at(spans, m.start())
             # the topic word must stand in the trigger's own (subordinate) clause: not «tok opp» in
