@@ -384,3 +384,24 @@ def test_reasons_for_matches_not_coded_reach_codes_long_the_review_sheet_and_the
     assert any("ikke kodet: arbeidsplasslaering: excluded" in e for e in evidence)
     page = write_report(tmp_path / "c", tmp_path / "r.html", self_test_model="blank").read_text(encoding="utf-8")
     assert "Treff som ikke ble kodet" in page and "negated: «Ingen»" in page
+
+
+def test_minutes_items_keep_the_reason_a_match_was_not_coded(tmp_path):
+    import pandas as pd
+
+    from textkit.minutes.batch import run_minutes
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "referat_nav_lillevik_2025-03-12.txt").write_text(
+        "Referat partnerskapsmøte Nav Lillevik 12.03.2025\n\n"
+        "Sak 1/25 Digitale tjenester\nOpplæring av brukere i digitale tjenester på biblioteket.\n\n"
+        "Sak 2/25 Budsjett\nKompetanse har ikkje vore tema. Budsjettet for 2025 ble gjennomgått.\n",
+        encoding="utf-8",
+    )
+    run_minutes(inbox, CODEBOOKS / "partnership_agenda.yaml", tmp_path / "out", model="blank")
+    items = pd.read_csv(tmp_path / "out" / "items.csv", dtype=str, keep_default_na=False).set_index("item_number")
+    assert items.loc["1/25", "not_coded"].startswith("arbeidsplasslaering: excluded: Opplæring")
+    assert "brukere" in items.loc["1/25", "not_coded"]
+    assert items.loc["2/25", "not_coded"].startswith("kompetansebehov: negated: «ikkje»")
+    assert "kompetansebehov" not in items.loc["2/25", "codes"]

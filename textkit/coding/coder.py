@@ -124,6 +124,13 @@ class CodedUnit:
         coded = {m.code for m in self.matches}
         return [r for r in self.rejected if r.code not in coded]
 
+    @property
+    def not_coded(self) -> str:
+        """Why matches were not coded, for codes the unit did not get otherwise:
+        «arbeidsplasslaering: excluded: opplæring — learner «brukere» …» — the words are the
+        codebook's own (terms, triggers, learner words), so nothing here needs redacting."""
+        return " | ".join(f"{r.code}: {r.reason}" for r in self.uncoded_rejections)
+
 
 @dataclass(frozen=True)
 class _CompiledRule:
@@ -256,7 +263,11 @@ class Coder:
 
         `where` (e.g. "row 12, id 4711") names the text in an error, such as a regex timeout.
         """
-        matches, rejections = self.decide_doc(doc, where)
+        return self.units_from(doc, *self.decide_doc(doc, where))
+
+    def units_from(self, doc: Doc, matches: list[Match], rejections: list[Rejection]) -> list[CodedUnit]:
+        """The units of `code_doc` from a `decide_doc` result, for callers that also need every
+        match (the minutes batch counts them for salience) without matching the text twice."""
         text = doc.text
         if self.codebook.unit == "mention":
             pieces = split_pieces(text)

@@ -149,7 +149,7 @@ def code_table(
                     "raw_text": unit.text if store_raw else shown.text,
                 }
             )
-            not_coded = not_coded_text(unit)
+            not_coded = unit.not_coded
             if not unit.matches:
                 long_rows.append({**_long_row(respondent, unit.number, shown, None, book), "not_coded": not_coded})
             for match in unit.matches:
@@ -207,13 +207,6 @@ def code_table(
     if out is not None:
         result.write(out, force=force)
     return result
-
-
-def not_coded_text(unit) -> str:
-    """Why matches in the unit were not coded, for codes whose the unit did not get otherwise:
-    «arbeidsplasslaering: excluded: opplæring — learner «brukere» …» — the words are the
-    codebook's own (terms, triggers, learner words), so nothing here needs redacting."""
-    return " | ".join(f"{r.code}: {r.reason}" for r in unit.uncoded_rejections)
 
 
 def _long_row(respondent: str, unit: int, shown: Redaction, match, book: Codebook) -> dict:

@@ -325,13 +325,15 @@ def _code_items(coder: Coder, items: list, sha: str, redactor: Redactor | None =
     rows = []
     for k, item in enumerate(items):
         text = docs[k].text
-        matches = [m for unit in coder.code_doc(docs[k]) for m in unit.matches]
+        every_match, rejections = coder.decide_doc(docs[k])
+        units = coder.units_from(docs[k], every_match, rejections)
+        matches = [m for unit in units for m in unit.matches]
         title_matches = [m for unit in coder.code_doc(docs[len(items) + k]) for m in unit.matches] if item.title else []
         shown = redactor.redaction(text, docs[k]) if redactor else Redaction(text)
         body_start = len(item.title) + 1 if item.title else 0
         codes = {m.code for m in matches}
         spans: dict[str, list[tuple[int, int]]] = {}
-        for m in coder.match_doc(docs[k]):  # every match, not only the best per code: how often, where
+        for m in every_match:  # every match, not only the best per code: how often, where
             if m.code in codes:
                 spans.setdefault(m.code, []).append((m.start, m.end))
         title_codes = {m.code for m in title_matches}
@@ -352,6 +354,7 @@ def _code_items(coder: Coder, items: list, sha: str, redactor: Redactor | None =
                 "also_mentioned": ";".join(passing),
                 "title_codes": ";".join(sorted(title_codes)),
                 "evidence": evidence,
+                "not_coded": " | ".join(unit.not_coded for unit in units if unit.uncoded_rejections),
             }
         )
     return rows

@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS items (
     title_codes TEXT NOT NULL,
     evidence TEXT NOT NULL,
     also_mentioned TEXT NOT NULL DEFAULT '',  -- topics mentioned only in passing
+    not_coded TEXT NOT NULL DEFAULT '',       -- matches not coded, and why (codebook words only)
     PRIMARY KEY (sha256, item_index)
 );
 CREATE TABLE IF NOT EXISTS runs (
@@ -83,6 +84,7 @@ ITEM_FIELDS = (
     "title_codes",
     "evidence",
     "also_mentioned",
+    "not_coded",
 )
 
 
@@ -102,13 +104,13 @@ class Manifest:
     def _migrate(self) -> None:
         """Older manifests get the columns added since, with their defaults.
 
-        `runs.vanished` (NULL for older runs); `items.also_mentioned` ('') and
+        `runs.vanished` (NULL for older runs); `items.also_mentioned` and `items.not_coded` ('') and
         `files.salience_rule` (''): items coded before passing mentions were told apart hold
         every topic found in `codes`, and a `salience_rule` other than the current one makes
         the next run re-code their documents (`batch._needs_work`)."""
         added = {
             "runs": [("vanished", "INTEGER")],
-            "items": [("also_mentioned", "TEXT NOT NULL DEFAULT ''")],
+            "items": [("also_mentioned", "TEXT NOT NULL DEFAULT ''"), ("not_coded", "TEXT NOT NULL DEFAULT ''")],
             "files": [("salience_rule", "TEXT NOT NULL DEFAULT ''")],
         }
         for table, new in added.items():
@@ -137,7 +139,7 @@ class Manifest:
                 self.db.execute("DELETE FROM items WHERE sha256=?", (row["sha256"],))
                 self.db.executemany(
                     f"INSERT INTO items ({', '.join(ITEM_FIELDS)}) VALUES ({', '.join(':' + f for f in ITEM_FIELDS)})",
-                    [{"also_mentioned": "", **item} for item in items],
+                    [{"also_mentioned": "", "not_coded": "", **item} for item in items],
                 )
             columns = ", ".join(row)
             marks = ", ".join(f":{key}" for key in row)

@@ -35,6 +35,7 @@ ITEM_COLUMNS = [
     "title_codes",
     "competence",
     "evidence",
+    "not_coded",
     "start_line",
     "structure",
 ]
@@ -115,6 +116,7 @@ def frames(manifest: Manifest, paths: list[str], book: Codebook) -> tuple[pd.Dat
                     "title_codes": item["title_codes"],
                     "competence": int(bool(competence & set(codes))),
                     "evidence": item["evidence"],
+                    "not_coded": item["not_coded"],
                     "start_line": item["start_line"],
                     "structure": row["structure"],
                 }
