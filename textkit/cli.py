@@ -92,6 +92,15 @@ def no_redact_option(effect: str) -> bool:
     return typer.Option(False, "--no-redact", help=effect)
 
 
+def machine_option() -> bool:
+    return typer.Option(
+        False,
+        "--machine",
+        help="Use the machine's codes only. By default reviewers' decisions (textkit review import) "
+        "override the machine's, and every output says which it used.",
+    )
+
+
 def store_raw_option(store: str) -> bool:
     return typer.Option(False, "--store-raw", help=f"Keep the raw text in {store} (outputs stay redacted).")
 
@@ -211,6 +220,7 @@ def tables(
     sheet: str | None = sheet_option("--survey"),
     min_cell: int = typer.Option(5, "--min-cell", help="Suppress counts of 1..N-1 respondents (0 = no suppression)."),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Draw the bar chart (PNG and SVG)."),
+    machine: bool = machine_option(),
     force: bool = force_option("tables already in --out"),
 ) -> None:
     """Tabell 7/8-style tables and a crosstab by group with chi-square tests, as CSV, Excel and Markdown.
@@ -232,6 +242,7 @@ def tables(
         charts=charts,
         force=force,
         require_group=group_col is not None,
+        machine=machine,
     )
     for note in result.notes:
         say(note)
@@ -253,6 +264,7 @@ def merge(
     prefix: str | None = typer.Option(None, help="Variable name prefix (default: the codebook id)."),
     sheet: str | None = sheet_option("the survey"),
     codebook: Path | None = typer.Option(None, help="Codebook file (default: the one recorded in run.json)."),
+    machine: bool = machine_option(),
     force: bool = force_option("an existing merged file (never the survey itself)"),
 ) -> None:
     """Add respondent-level 0/1 variables per category to the survey, in the survey's own format (SPEC §6).
@@ -263,7 +275,10 @@ def merge(
     """
     from textkit.analysis.merge import merge_codes
 
-    result = merge_codes(survey, codes, id_col, out=out, prefix=prefix, sheet=sheet, codebook=codebook, force=force)
+    result = merge_codes(
+        survey, codes, id_col, out=out, prefix=prefix, sheet=sheet, codebook=codebook, force=force, machine=machine
+    )
+    say(f"Codes: {result.provenance['codes_basis']['note']}")
     say(f"{result.rows} rows, {result.rows_with_codes} with codes; added {', '.join(result.added)}")
     for loss in result.not_kept:
         err.print(f"warning: {loss}", markup=False, highlight=False)
@@ -414,6 +429,12 @@ def codebook_diff(
     sheet: str | None = sheet_option("--corpus"),
     model: str | None = model_option("spaCy model for coding the corpus."),
     out: Path | None = typer.Option(None, "--out", help="Write the diff to FILE (.md, .json or .csv)."),
+    decisions: Path | None = typer.Option(
+        None,
+        "--decisions",
+        help="A coding folder whose reviewers' decisions to check against the new rules (needs --corpus): "
+        "lists the human decisions the new codebook would contradict.",
+    ),
     force: bool = force_option("an existing --out file"),
 ) -> None:
     """What changed between two codebook versions and, with --corpus, which units gain or lose which codes.
@@ -433,11 +454,19 @@ def codebook_diff(
             raise typer.BadParameter("--out must end in .md or .json (or .csv with --corpus)")
         check_output_file(out, force=force, inputs=[old, new, corpus])
     result = diff_codebooks(old, new)
+    if decisions is not None and corpus is None:
+        raise typer.BadParameter("--decisions needs --corpus (the survey those decisions were made on)")
     units = unit_changes(old, new, corpus, id_col, text_col, model=model, sheet=sheet) if corpus else None
+    contradicted = None
+    if decisions is not None:
+        from textkit.coding.compare import contradicted_decisions
+
+        contradicted = contradicted_decisions(decisions, units.attrs["new_codes"])
     if out:
-        say(f"Diff written to {result.write(out, units=units, force=force, inputs=(old, new, corpus))}")
+        written = result.write(out, units=units, force=force, inputs=(old, new, corpus), contradicted=contradicted)
+        say(f"Diff written to {written}")
     else:
-        console.print(result.to_markdown(units), markup=False)
+        console.print(result.to_markdown(units, contradicted), markup=False)
 
 
 @codebook_app.command("export")
@@ -477,6 +506,7 @@ def report(
     codes: Path = typer.Argument(..., help="Output folder of 'textkit code'."),
     out: Path = typer.Option(..., "--out", help="The HTML file to write."),
     model: str | None = model_option("spaCy model for the codebook self-test (default: the active one)."),
+    machine: bool = machine_option(),
     force: bool = force_option("an existing report file"),
 ) -> None:
     """Audit report: one self-contained HTML file with the run, codebook, self-test, every unit and its evidence.
@@ -486,7 +516,7 @@ def report(
     """
     from textkit.review.audit_report import write_report
 
-    say(f"Report written to {write_report(codes, out, self_test_model=model, force=force)}")
+    say(f"Report written to {write_report(codes, out, self_test_model=model, force=force, machine=machine)}")
 
 
 @app.command()

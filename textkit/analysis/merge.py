@@ -112,15 +112,17 @@ def coded_variables(
     codes: str | Path | Any,
     codebook: str | Path | Codebook | None = None,
     prefix: str | None = None,
+    machine: bool = False,
 ) -> CodedVariables:
     """Respondent-level variables from a coding result, without touching any file.
 
     `codes` is a coding output folder, a `CodingResult`, or a `(codes_long, codes_wide)` pair.
-    Rows follow codes_wide; the index is the id as text.
+    Rows follow codes_wide; the index is the id as text. The variables hold the final codes
+    (reviewers' decisions over the machine's) unless `machine=True`.
     """
-    loaded = load_codes(codes)
+    loaded = load_codes(codes, machine=machine)
     book = resolve_codebook(loaded, codebook)
-    specs = variable_specs(book, prefix)
+    specs = variable_specs(book, prefix, note=loaded.note)
     data = _build_data(loaded, book, specs)
     labels = {spec.name: spec.label for spec in specs}
     value_labels = {spec.name: dict(VALUE_LABELS) for spec in specs if spec.labelled}
@@ -136,16 +138,18 @@ def merge_codes(
     sheet: str | None = None,
     codebook: str | Path | Codebook | None = None,
     force: bool = False,
+    machine: bool = False,
 ) -> MergeResult:
     """Left-join the coded variables onto `survey` and write the result in the survey's format.
 
     Nothing is written unless every check passes: id column present, survey ids unique, every
     coded id present in the survey, no name clash, output neither the survey nor (without
-    `force`) an existing file.
+    `force`) an existing file. The variables hold the final codes unless `machine=True`; the
+    label of `<prefix>_kodebok` says which («kodet maskinelt; 10 enheter gjennomgått …»).
     """
-    loaded = load_codes(codes_dir)
+    loaded = load_codes(codes_dir, machine=machine)
     book = resolve_codebook(loaded, codebook)
-    specs = variable_specs(book, prefix)
+    specs = variable_specs(book, prefix, note=loaded.note)
     base = prefix or _safe_name(book.id)
     target = _output_path(Path(survey), out, base, force, codes_dir)  # checked before the survey is read
     source = read_survey(survey, sheet)
@@ -182,12 +186,16 @@ def _provenance(table: SurveyTable, id_col: str, codes: CodingRun, book: Codeboo
         },
         "codes": codes.where,
         "codebook": book.provenance(),
+        "codes_basis": {"basis": codes.basis, "note": codes.note, "review": codes.review},
         "prefix": prefix,
     }
 
 
-def variable_specs(book: Codebook, prefix: str | None = None) -> list[Variable]:
-    """The variables a codebook gives, in codebook order (each category, then its subcategories)."""
+def variable_specs(book: Codebook, prefix: str | None = None, note: str = "") -> list[Variable]:
+    """The variables a codebook gives, in codebook order (each category, then its subcategories).
+
+    `note` (what the codes are: machine or reviewed, `CodingRun.note`) ends the label of the
+    codebook variable, so the merged file itself says which figures it holds."""
     base = _check_prefix(prefix) if prefix is not None else _safe_name(book.id)
     specs = [
         Variable(
@@ -205,7 +213,7 @@ def variable_specs(book: Codebook, prefix: str | None = None) -> list[Variable]:
     specs.append(
         Variable(
             _name(base, "kodebok"),
-            _clip(f"Kodebok brukt i kodingen ({book.title})"),
+            _clip(f"Kodebok brukt i kodingen ({book.title})" + (f"; {note}" if note else "")),
             "codebook",
             None,
             False,

@@ -48,6 +48,7 @@ def write_tables(
     charts: bool = True,
     force: bool = False,
     require_group: bool | None = None,
+    machine: bool = False,
 ) -> TablesResult:
     """Make (and, given `out`, write) the tables for a coding output folder or CodingResult.
 
@@ -56,6 +57,9 @@ def write_tables(
     `group_col=None` skips it. The default group column (`ansatt`) is used only where the
     survey has it; otherwise there is no crosstab and `notes` says so. A group column asked
     for by name (`require_group=True`, the default for any other name) must exist.
+
+    The tables count the final codes — reviewers' decisions over the machine's — whenever the
+    store holds any; `machine=True` counts the machine's codes. Every table says which.
     """
     if require_group is None:
         require_group = group_col != DEFAULT_GROUP
@@ -67,13 +71,13 @@ def write_tables(
             produces=OUTPUT_FILES,
             prefixes=OUTPUT_PREFIXES,
         )
-    loaded, book = load_coded(codes)
+    loaded, book = load_coded(codes, machine=machine)
     wide = wide_flags(loaded, book)
     t7 = tabell7(loaded.long, wide, book, min_cell=min_cell)
     t8 = tabell8(loaded.long, book, min_cell=min_cell)
     cross = table = None
     group_label = group_col
-    notes: list[str] = []
+    notes: list[str] = [f"Koder: {loaded.note}."]
     if group_col:
         found = _groups(loaded.run or {}, survey, id_col, group_col, sheet, require_group)
         if found is None:
@@ -99,11 +103,21 @@ def write_tables(
     sheets = {"Tabell 7": (t7, notes7)}
     result.files += [write_csv(out / "tabell7.csv", t7)]
     if not t8.empty:
-        sheets["Tabell 8"] = (t8, ["Andeler av omtaler og respondenter innen kategorien.", _suppression_note(min_cell)])
+        sheets["Tabell 8"] = (
+            t8,
+            [
+                "Andeler av omtaler og respondenter innen kategorien.",
+                f"Koder: {loaded.note}.",
+                _suppression_note(min_cell),
+            ],
+        )
         result.files.append(write_csv(out / "tabell8.csv", t8))
     if cross is not None:
         name = f"krysstabell_{group_col}"
-        sheets[f"Krysstabell {group_col}"] = (table, cross.notes + [_suppression_note(min_cell)])
+        sheets[f"Krysstabell {group_col}"] = (
+            table,
+            cross.notes + [f"Koder: {loaded.note}.", _suppression_note(min_cell)],
+        )
         result.files.append(write_csv(out / f"{name}.csv", table))
         if charts and cross.groups:
             title = f"{book.title}\nAndel som nevner kategorien, etter «{group_label}»"
@@ -117,6 +131,7 @@ def write_tables(
                 "codes": str(loaded.folder or ""),
                 "codebook": {"id": book.id, "version": book.version, "sha256": book.sha256},
                 "group_col": group_col,
+                "codes_basis": {"basis": loaded.basis, "note": loaded.note, "review": loaded.review},
                 "disclosure_control": {"min_cell": min_cell, "rule": _suppression_note(min_cell)},
             },
         )

@@ -154,9 +154,10 @@ class CodebookDiff:
         }
 
     # ---- report
-    def to_markdown(self, units: pd.DataFrame | None = None) -> str:
+    def to_markdown(self, units: pd.DataFrame | None = None, contradicted: pd.DataFrame | None = None) -> str:
         """A readable report; with `units` (from `textkit.coding.compare.unit_changes`) it also lists
-        the units that change."""
+        the units that change, and with `contradicted` (`textkit.coding.compare.contradicted_decisions`)
+        the reviewers' decisions the new rules disagree with."""
         lines = [
             f"# Codebook diff: {self.old['id']} {self.old['version']} → {self.new['id']} {self.new['version']}",
             "",
@@ -200,6 +201,8 @@ class CodebookDiff:
             lines.append("")
         if units is not None:
             lines += _units_markdown(units)
+        if contradicted is not None:
+            lines += _contradicted_markdown(contradicted)
         return "\n".join(lines).rstrip() + "\n"
 
     def write(
@@ -208,6 +211,7 @@ class CodebookDiff:
         units: pd.DataFrame | None = None,
         force: bool = False,
         inputs: tuple[str | Path | None, ...] = (),
+        contradicted: pd.DataFrame | None = None,
     ) -> Path:
         """Write the report by suffix: `.md` (markdown), `.json` (diff, summary and unit rows),
         `.csv` (the unit changes; needs `units`). Never over `inputs` (the codebooks, the corpus)."""
@@ -217,7 +221,7 @@ class CodebookDiff:
         out = check_output_file(out, force=force, inputs=inputs)
         suffix = out.suffix.lower()
         if suffix == ".md":
-            return write_text(out, self.to_markdown(units))
+            return write_text(out, self.to_markdown(units, contradicted))
         if suffix == ".json":
             data = self.to_dict()
             if units is not None:
@@ -225,6 +229,8 @@ class CodebookDiff:
                     "summary": summarise_unit_changes(units),
                     "rows": json.loads(units.to_json(orient="records", force_ascii=False)),
                 }
+            if contradicted is not None:
+                data["contradicted_decisions"] = json.loads(contradicted.to_json(orient="records", force_ascii=False))
             return write_json(out, data)
         if suffix == ".csv":
             if units is None:
@@ -233,6 +239,43 @@ class CodebookDiff:
                 )
             return write_csv(out, units)
         raise OutputError(f"{out}: unknown report type '{out.suffix}'. Use .md, .json or .csv.")
+
+
+#: Columns of `textkit.coding.compare.contradicted_decisions`.
+CONTRADICTED_COLUMNS = [
+    "id",
+    "unit",
+    "unit_text",
+    "code",
+    "subcode",
+    "human",
+    "new_rules",
+    "coder",
+    "decided_at",
+    "decided_with",
+    "carried_over",
+]
+
+
+def _contradicted_markdown(rows: pd.DataFrame) -> list[str]:
+    lines = ["## Reviewers' decisions the new rules contradict", ""]
+    if rows.empty:
+        return lines + ["None: the new rules agree with every human decision in the store.", ""]
+    lines += [
+        f"{len(rows)} human decision(s) that the new codebook's rules would not make; a reviewer "
+        "should look at them again (the decisions themselves still stand).",
+        "",
+        "| id | unit | code | human | new rules | coder | decided | with | text |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows.itertuples():
+        code = f"{r.code}/{r.subcode}" if r.subcode else r.code
+        text = " ".join(str(r.unit_text).split()).replace("|", "\\|")
+        lines.append(
+            f"| {r.id} | {r.unit} | {code} | {r.human} | {r.new_rules} | {r.coder} | {r.decided_at} | "
+            f"{r.decided_with}{' (carried over)' if r.carried_over else ''} | {text} |"
+        )
+    return lines + [""]
 
 
 def rule_text(rule: Rule) -> str:

@@ -26,8 +26,15 @@ from pathlib import Path
 import pandas as pd
 
 from textkit.codebook.book import Codebook
-from textkit.codebook.diff import UNIT_CHANGE_COLUMNS, _identity, _load, summarise_unit_changes
+from textkit.codebook.diff import (
+    CONTRADICTED_COLUMNS,
+    UNIT_CHANGE_COLUMNS,
+    _identity,
+    _load,
+    summarise_unit_changes,
+)
 from textkit.coding.run import code_table
+from textkit.coding.store import Store, human_decisions, latest_run, units
 from textkit.io import read_table
 from textkit.text.normalise import is_blank, normalise_text
 
@@ -52,7 +59,62 @@ def unit_changes(
     answers = _answers(input, id_col, text_col, sheet)
     frame, counts = compare_codings(old_result.codes_long, new_result.codes_long, answers)
     frame.attrs["summary"] = {**summarise_unit_changes(frame), **counts, "old": _identity(a), "new": _identity(b)}
+    frame.attrs["new_codes"] = new_result.codes_long
     return frame
+
+
+def contradicted_decisions(folder: str | Path, new_long: pd.DataFrame) -> pd.DataFrame:
+    """Reviewers' decisions in a coding folder's latest run that the new rules contradict.
+
+    `new_long` is codes_long of the corpus coded with the new codebook (`unit_changes` keeps it
+    in `attrs["new_codes"]`). A unit is found by respondent id and text (whitespace aside), else
+    by unit number; a decision is contradicted when the new rules would give the other value
+    for its category (or subcategory). Carried-over decisions say so: they were made on an
+    earlier run, often with an earlier codebook (`decided_with`)."""
+    with Store(folder) as store:
+        run_id = latest_run(store)["run_id"]
+        decided = human_decisions(store, run_id)
+        texts = units(store, run_id).set_index("unit_key")
+    new_codes: dict[tuple[str, str], set] = {}
+    numbers: dict[tuple[str, str], tuple[str, str]] = {}
+    for row in new_long.itertuples():
+        key = (str(row.id), _plain(row.unit_text))
+        numbers[(str(row.id), str(row.unit))] = key
+        found = new_codes.setdefault(key, set())
+        if row.code:
+            found.update({(row.code, ""), (row.code, row.subcode or "")})
+    rows = []
+    for d in decided.itertuples():
+        if d.unit_key not in texts.index:
+            continue
+        unit = texts.loc[d.unit_key]
+        key = (str(unit["id"]), _plain(unit["unit_text"]))
+        if key not in new_codes:
+            key = numbers.get((str(unit["id"]), str(unit["unit"])), key)
+        if key not in new_codes:
+            continue
+        by_rules = int((d.code, d.subcode) in new_codes[key])
+        if by_rules != int(d.value):
+            rows.append(
+                {
+                    "id": unit["id"],
+                    "unit": int(unit["unit"]),
+                    "unit_text": unit["unit_text"],
+                    "code": d.code,
+                    "subcode": d.subcode,
+                    "human": int(d.value),
+                    "new_rules": by_rules,
+                    "coder": d.coder,
+                    "decided_at": d.decided_at,
+                    "decided_with": d.codebook_version,
+                    "carried_over": not pd.isna(d.carried_from),
+                }
+            )
+    return pd.DataFrame(rows, columns=CONTRADICTED_COLUMNS)
+
+
+def _plain(text) -> str:
+    return " ".join(str(text).split())
 
 
 def _answers(input: str | Path, id_col: str, text_col: str, sheet: str | None) -> dict[str, str]:

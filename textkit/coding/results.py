@@ -19,7 +19,8 @@ from typing import Any
 import pandas as pd
 
 from textkit.codebook.book import Codebook, load_codebook
-from textkit.coding.store import Store
+from textkit.coding.final import apply_decisions, basis_note
+from textkit.coding.store import STORE, Store
 from textkit.errors import CodebookError, InputError
 from textkit.io.cells import unneutralise_frame
 from textkit.io.tables import file_sha256, format_id
@@ -39,6 +40,13 @@ class CodingRun:
     folder: Path | None = None
     codebook: Codebook | None = None
     _store: Store | None = None
+    basis: str = "machine"  # "final" once reviewers' decisions are applied (textkit.coding.final)
+    review: dict | None = None  # units reviewed, coders, units changed — when the store holds any
+
+    @property
+    def note(self) -> str:
+        """What the codes are, for every published output: «kodet maskinelt; 31 enheter gjennomgått …»."""
+        return basis_note(self.review, machine=self.basis == "machine")
 
     @property
     def store(self) -> Store:
@@ -55,15 +63,19 @@ class CodingRun:
             self._store = None
 
 
-def load_codes(codes: str | Path | Any) -> CodingRun:
-    """Accept a CodingRun (returned as it is), a folder, a CodingResult, or a (codes_long, codes_wide) pair."""
+def load_codes(codes: str | Path | Any, machine: bool = False) -> CodingRun:
+    """Accept a CodingRun (returned as it is), a folder, a CodingResult, or a (codes_long, codes_wide) pair.
+
+    A folder or CodingResult whose decisions store holds reviewers' decisions gives the final
+    codes (the latest human decision, else the machine's); `machine=True` gives the machine's
+    codes as written, still noting that a review exists (`CodingRun.note`)."""
     if isinstance(codes, CodingRun):
         return codes
     if isinstance(codes, (str, Path)):
-        return _read_codes_dir(Path(codes))
+        return _with_decisions(_read_codes_dir(Path(codes)), machine)
     if hasattr(codes, "codes_long") and hasattr(codes, "codes_wide"):
         folder = getattr(codes, "folder", None)
-        return CodingRun(
+        loaded = CodingRun(
             _long_as_text(codes.codes_long),
             _wide_as_text(codes.codes_wide),
             getattr(codes, "run", None),
@@ -72,10 +84,24 @@ def load_codes(codes: str | Path | Any) -> CodingRun:
             codebook=getattr(codes, "codebook", None),
             _store=getattr(codes, "store", None),
         )
+        return _with_decisions(loaded, machine)
     if isinstance(codes, (tuple, list)) and len(codes) == 2:
         long, wide = sorted(codes, key=lambda frame: "code" not in frame.columns)
         return CodingRun(_long_as_text(long), _wide_as_text(wide), None, "the coding result")
     raise InputError("codes must be a coding output folder, a CodingResult or a (codes_long, codes_wide) pair.")
+
+
+def _with_decisions(loaded: CodingRun, machine: bool) -> CodingRun:
+    """Final codes when the run's store holds human decisions (see `textkit.coding.final`)."""
+    run_id = ((loaded.run or {}).get("store") or {}).get("run_id")
+    if not run_id or (loaded._store is None and (loaded.folder is None or not (loaded.folder / STORE).is_file())):
+        return loaded
+    categories = [c for c in loaded.wide.columns if c not in ("id", "n_units", "uncoded_units")]
+    final = apply_decisions(loaded, loaded.store, run_id, categories)
+    if machine and final is not loaded:
+        loaded.review = final.review
+        return loaded
+    return final
 
 
 def _read_codes_dir(folder: Path) -> CodingRun:
@@ -195,9 +221,11 @@ def _check_codebook_hash(codes: CodingRun, book: Codebook) -> None:
         )
 
 
-def load_coded(codes: str | Path | Any, codebook: str | Path | Codebook | None = None) -> tuple[CodingRun, Codebook]:
-    """The coding result and the (verified) codebook it was made with, in one call."""
-    loaded = load_codes(codes)
+def load_coded(
+    codes: str | Path | Any, codebook: str | Path | Codebook | None = None, machine: bool = False
+) -> tuple[CodingRun, Codebook]:
+    """The coding result (final codes unless `machine`) and the (verified) codebook it was made with."""
+    loaded = load_codes(codes, machine=machine)
     return loaded, resolve_codebook(loaded, codebook)
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 from textkit import __version__
 from textkit.codebook.book import Codebook, load_codebook
 from textkit.coding.coder import Coder
-from textkit.coding.store import Store, record_run
+from textkit.coding.store import Store, carry_over, record_run
 from textkit.io import file_sha256, read_table, write_csv, write_json
 from textkit.io.outputs import check_output_folder
 from textkit.progress import progress
@@ -68,7 +68,10 @@ class CodingResult:
         write_csv(out / "codes_long.csv", self.codes_long)
         write_csv(out / "codes_wide.csv", self.codes_wide)
         self.store = Store(out)
-        self.run["store"] = {"file": "decisions.sqlite", "run_id": record_run(self.store, self)}
+        run_id = record_run(self.store, self)
+        subcategories = {c.id: {sub.id for sub in c.subcategories} for c in self.codebook.categories}
+        carried = carry_over(self.store, run_id, subcategories)
+        self.run["store"] = {"file": "decisions.sqlite", "run_id": run_id, "carried_over": carried}
         self.run["files"] = {name: file_sha256(out / name) for name in HASHED_FILES}
         write_json(out / "run.json", self.run)
         self.folder = out

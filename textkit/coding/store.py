@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS decisions (
     start INTEGER, end INTEGER, score REAL,
     codebook_id TEXT NOT NULL, codebook_version TEXT NOT NULL, codebook_sha256 TEXT NOT NULL,
     nlp_model TEXT NOT NULL DEFAULT '', coder TEXT NOT NULL DEFAULT '', comment TEXT NOT NULL DEFAULT '',
-    decided_at TEXT NOT NULL
+    decided_at TEXT NOT NULL,
+    carried_from INTEGER               -- a human decision copied from an earlier run: its decision_id
 );
 CREATE INDEX IF NOT EXISTS decisions_unit ON decisions(run_id, unit_key);
 CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions
@@ -70,6 +71,10 @@ def connect(folder: str | Path) -> sqlite3.Connection:
     db = sqlite3.connect(path)
     db.row_factory = sqlite3.Row
     db.executescript(SCHEMA)
+    columns = {row["name"] for row in db.execute("PRAGMA table_info(decisions)")}
+    if "carried_from" not in columns:  # a store written before decisions were carried over
+        with db:
+            db.execute("ALTER TABLE decisions ADD COLUMN carried_from INTEGER")
     return db
 
 
@@ -187,16 +192,88 @@ def decisions(folder, run_id: str | None = None) -> pd.DataFrame:
 
 
 def add_human_decisions(folder, rows: list[dict]) -> int:
-    """Append reviewer decisions (keys: run_id, unit_key, code, value, coder, comment, codebook_*)."""
+    """Append reviewer decisions (keys: run_id, unit_key, code, value, coder, comment, codebook_*;
+    optional `subcode`, '' for the category itself)."""
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     with _opened(folder) as db, db:
         db.executemany(
-            "INSERT INTO decisions (run_id, unit_key, code, value, source, codebook_id, codebook_version, "
-            "codebook_sha256, coder, comment, decided_at) VALUES (:run_id, :unit_key, :code, :value, 'human', "
-            ":codebook_id, :codebook_version, :codebook_sha256, :coder, :comment, :decided_at)",
-            [{**row, "decided_at": now} for row in rows],
+            "INSERT INTO decisions (run_id, unit_key, code, subcode, value, source, codebook_id, codebook_version, "
+            "codebook_sha256, coder, comment, decided_at) VALUES (:run_id, :unit_key, :code, :subcode, :value, "
+            "'human', :codebook_id, :codebook_version, :codebook_sha256, :coder, :comment, :decided_at)",
+            [{"subcode": "", **row, "decided_at": now} for row in rows],
         )
     return len(rows)
+
+
+def human_decisions(folder, run_id: str) -> pd.DataFrame:
+    """The latest human decision per (unit, category, subcategory) of a run, in decision order."""
+    with _opened(folder) as db:
+        rows = pd.read_sql_query(
+            "SELECT * FROM decisions WHERE run_id=? AND source='human' ORDER BY decision_id", db, params=(run_id,)
+        )
+    return rows.groupby(["unit_key", "code", "subcode"], sort=False).tail(1).sort_values("decision_id")
+
+
+def carry_over(folder, run_id: str, categories: dict[str, set[str]]) -> int:
+    """Copy earlier human decisions to the units of a new run with the same id and text.
+
+    A re-run (a new codebook version, a new model) would otherwise leave every reviewer's work
+    behind. A decision is carried when its unit's respondent id and text (whitespace aside) are
+    found in the new run and its category — and subcategory — still exist (`categories`: id →
+    subcategory ids). The copy keeps the coder, time, comment and codebook version it was made
+    with and names the decision it copies (`carried_from`); nothing earlier is changed. Only
+    each unit's latest decision per category is carried, and never twice into the same run."""
+    with _opened(folder) as db, db:
+        new_units = {
+            (row["id"], _plain(row["unit_text"])): row["unit_key"]
+            for row in db.execute("SELECT id, unit_key, unit_text FROM units WHERE run_id=?", (run_id,))
+        }
+        earlier = db.execute(
+            "SELECT d.*, u.id AS respondent, u.unit_text FROM decisions d JOIN units u "
+            "ON u.run_id = d.run_id AND u.unit_key = d.unit_key "
+            "WHERE d.source='human' AND d.run_id != ? ORDER BY d.decision_id",
+            (run_id,),
+        ).fetchall()
+        latest: dict[tuple, sqlite3.Row] = {}
+        for row in earlier:  # later decisions overwrite earlier ones, whatever run they were made in
+            target = new_units.get((row["respondent"], _plain(row["unit_text"])))
+            subs = categories.get(row["code"])
+            if target is None or subs is None or (row["subcode"] and row["subcode"] not in subs):
+                continue
+            latest[(target, row["code"], row["subcode"])] = row
+        copies = [
+            {
+                **{key: row[key] for key in _COPIED},
+                "run_id": run_id,
+                "unit_key": target,
+                "carried_from": row["carried_from"] or row["decision_id"],
+            }
+            for (target, _, _), row in latest.items()
+        ]
+        db.executemany(
+            f"INSERT INTO decisions (run_id, unit_key, carried_from, {', '.join(_COPIED)}) "
+            f"VALUES (:run_id, :unit_key, :carried_from, {', '.join(':' + key for key in _COPIED)})",
+            copies,
+        )
+    return len(copies)
+
+
+_COPIED = (
+    "code",
+    "subcode",
+    "value",
+    "source",
+    "codebook_id",
+    "codebook_version",
+    "codebook_sha256",
+    "coder",
+    "comment",
+    "decided_at",
+)
+
+
+def _plain(text: str) -> str:
+    return " ".join(str(text).split())
 
 
 def final_codes(folder, categories: list[str], run_id: str | None = None) -> pd.DataFrame:
@@ -208,7 +285,7 @@ def final_codes(folder, categories: list[str], run_id: str | None = None) -> pd.
     table = units(folder, run_id).set_index("unit_key")
     rows = decisions(folder, run_id)
     machine = rows[rows["source"] != "human"]
-    human = rows[rows["source"] == "human"].sort_values("decision_id")
+    human = rows[(rows["source"] == "human") & (rows["subcode"] == "")].sort_values("decision_id")
     for code in categories:
         assigned = set(machine.loc[machine["code"] == code, "unit_key"])
         table[code] = [int(key in assigned) for key in table.index]

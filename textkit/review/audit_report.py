@@ -38,11 +38,18 @@ border-radius:10px;padding:0 .5rem;margin:0 .2rem .2rem 0;font-size:.85rem}
 
 
 def write_report(
-    folder: str | Path | CodingRun, target: str | Path, self_test_model: str | None = None, force: bool = False
+    folder: str | Path | CodingRun,
+    target: str | Path,
+    self_test_model: str | None = None,
+    force: bool = False,
+    machine: bool = False,
 ) -> Path:
-    """Build the report for the coding output `folder` (or a loaded CodingRun) and write it to `target` (.html)."""
+    """Build the report for the coding output `folder` (or a loaded CodingRun) and write it to `target` (.html).
+
+    Counts and units are the final codes (reviewers' decisions over the machine's) unless
+    `machine=True`; the header says which."""
     check_output_file(target, force=force, inputs=[getattr(folder, "folder", folder)])
-    coded, book = load_coded(folder)
+    coded, book = load_coded(folder, machine=machine)
     run = coded.run or {}
     long = coded.long.copy()
     wide = wide_flags(coded, book)
@@ -66,6 +73,7 @@ def write_report(
         f"<header><h1>Revisjonsrapport: {html.escape(book.title)}</h1>"
         f"<div>Kodebok {html.escape(book.id)} {html.escape(book.version)} · "
         f"{html.escape(run.get('input', {}).get('text_col', ''))} · laget {generated} med textkit {__version__}</div>"
+        f'<div class="basis">Koder: {html.escape(coded.note)}</div>'
         f"</header><main><nav><strong>Innhold</strong><ol>{toc}</ol></nav><article>"
         f'<p class="muted">{html.escape(_redaction_note(run))} '
         f"Markert tekst er evidensen regelen fant.</p>{body}</article></main></body></html>"
@@ -201,7 +209,7 @@ def _category_units(long: pd.DataFrame, category) -> str:
 
 def _highlight(text: str, start, end) -> str:
     text = str(text)
-    if pd.isna(start) or pd.isna(end):
+    if pd.isna(start) or pd.isna(end) or "" in (start, end):  # no evidence: uncoded, or coded by a reviewer
         return html.escape(text)
     start, end = int(start), int(end)
     return html.escape(text[:start]) + "<mark>" + html.escape(text[start:end]) + "</mark>" + html.escape(text[end:])

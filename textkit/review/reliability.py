@@ -165,7 +165,7 @@ def _read_sheet(path: Path, name: str | None) -> CoderSheet:
 
 
 def _read_machine(folder: Path, name: str | None) -> CoderSheet:
-    codes = load_codes(folder)  # refuses a folder without codes_long.csv, codes_wide.csv, run.json
+    codes = load_codes(folder, machine=True)  # the machine as coder; refuses an incomplete folder
     long, wide, run = codes.long, codes.wide, codes.run or {}
     categories = [c for c in wide.columns if c not in ("id", "n_units", "uncoded_units")]
     recorded = run.get("codebook", {})
