@@ -22,6 +22,7 @@ from textkit.analysis.table_files import write_tables
 from textkit.coding.results import load_codes
 from textkit.coding.run import code_table
 from textkit.coding.store import Store, add_human_decisions, decisions
+from textkit.errors import InputError
 from textkit.review.audit_report import write_report
 
 EVU = "veiledning_inkludering"
@@ -195,3 +196,22 @@ def test_decisions_carry_over_to_a_new_codebook_version_and_the_diff_lists_contr
     section = text.split("## Reviewers' decisions the new rules contradict", 1)[1]
     assert "forvaltning_jus" in section and "Ola" in section and "(carried over)" in section
     assert "okonomi_gjeld" not in section  # the new term agrees with Kari now
+
+
+def test_kwic_and_clouds_by_code_follow_the_final_codes(reviewed):
+    from textkit.analysis.clouds import make_clouds
+    from textkit.analysis.kwic import kwic
+    from textkit.coding.results import ids_with_code
+
+    folder, add = reviewed["folder"], reviewed["add"]
+    final, machine = ids_with_code(folder, "okonomi_gjeld"), ids_with_code(folder, "okonomi_gjeld", machine=True)
+    assert final - machine == {add.id}
+    word = max((w.strip(".,;:()") for w in str(add.unit_text).split()), key=len)
+    survey = CORPORA / "survey_2025.csv"
+    found = kwic(survey, "evu_fritekst", word, only_ids=final, redact=False)
+    assert add.id in set(found["id"]) and set(found["id"]) <= final
+    assert add.id not in set(kwic(survey, "evu_fritekst", word, only_ids=machine, redact=False)["id"])
+    clouds = make_clouds(survey, "evu_fritekst", None, only_ids=final, min_group=1, redact=False)
+    assert clouds.frequencies["Alle"].answers == len(final)
+    with pytest.raises(InputError, match="no category 'okonomi'"):
+        ids_with_code(folder, "okonomi")

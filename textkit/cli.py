@@ -101,6 +101,18 @@ def machine_option() -> bool:
     )
 
 
+def _only_ids(codes: Path | None, code: str | None, machine: bool) -> set[str] | None:
+    if (codes is None) != (code is None):
+        raise typer.BadParameter("--codes and --code go together")
+    if codes is None:
+        return None
+    from textkit.coding.results import ids_with_code
+
+    ids = ids_with_code(codes, code, machine=machine)
+    say(f"{len(ids)} respondents with «{code}» in {'the machine' if machine else 'the final'} codes of {codes}")
+    return ids
+
+
 def store_raw_option(store: str) -> bool:
     return typer.Option(False, "--store-raw", help=f"Keep the raw text in {store} (outputs stay redacted).")
 
@@ -304,6 +316,12 @@ def cloud(
     model: str | None = model_option("spaCy model for --lemma."),
     force: bool = force_option("clouds already in --out"),
     no_redact: bool = no_redact_option("Count the raw text (names are not removed)."),
+    id_col: str = typer.Option("id", "--id-col", help="Respondent id column (for --code)."),
+    codes: Path | None = typer.Option(None, "--codes", help="Coding folder ('textkit code --out') for --code."),
+    code: str | None = typer.Option(
+        None, "--code", help="Only answers whose final codes hold this category (needs --codes)."
+    ),
+    machine: bool = machine_option(),
 ) -> None:
     """Word clouds per group (report figures 20–21), each beside its frequency table, plus distinctive terms.
 
@@ -328,6 +346,8 @@ def cloud(
         max_words=max_words,
         force=force,
         redact=not no_redact,
+        only_ids=_only_ids(codes, code, machine),
+        id_col=id_col,
     )
     for group, freq in result.frequencies.items():
         words = ", ".join(f"{t} {c}" for t, c in list(freq.counts().items())[:top])
@@ -351,6 +371,11 @@ def kwic(
     sheet: str | None = sheet_option(),
     no_redact: bool = no_redact_option("Show the raw text (names, numbers unmasked)."),
     force: bool = force_option("an existing --out file (never the input)"),
+    codes: Path | None = typer.Option(None, "--codes", help="Coding folder ('textkit code --out') for --code."),
+    code: str | None = typer.Option(
+        None, "--code", help="Only answers whose final codes hold this category (needs --codes)."
+    ),
+    machine: bool = machine_option(),
 ) -> None:
     """Keyword in context: every occurrence of a word with its context, respondent id and group.
 
@@ -370,6 +395,7 @@ def kwic(
         redact=not no_redact,
         out=out,
         force=force,
+        only_ids=_only_ids(codes, code, machine),
     )
     shown = rows.drop(columns=["start", "end"] + ([] if group_col else ["group"]))
     console.print(

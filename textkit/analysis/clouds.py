@@ -78,11 +78,16 @@ def make_clouds(
     max_words: int = 60,
     force: bool = False,
     redact: bool = True,
+    only_ids: set[str] | None = None,
+    id_col: str = "id",
 ) -> CloudResult:
     """Frequency tables, keyness and (given `out`) one PNG + SVG cloud per group.
 
     Names, e-mail addresses, phone and identity numbers are removed before counting
     (`redact=False` counts the raw text): a name must never become a word in a cloud.
+    `only_ids` keeps the answers of those respondents (`id_col`), e.g. the ones whose final
+    codes hold a category (`textkit.coding.results.ids_with_code`); the group-size floor
+    applies to what is kept.
     """
     if out is not None:
         check_output_folder(
@@ -93,8 +98,9 @@ def make_clouds(
             prefixes=("ordsky_", "frekvens_"),
         )
     table = read_table(input_path, sheet=sheet, text_columns=[text_col])
-    table.require_columns(*(c for c in (text_col, group_col) if c))
-    texts, groups = _answers(table, text_col, group_col)
+    table.require_columns(*(c for c in (text_col, group_col, id_col if only_ids is not None else None) if c))
+    keep = None if only_ids is None else [i in only_ids for i in table.ids(id_col)]
+    texts, groups = _answers(table, text_col, group_col, keep)
     from textkit.text.nlp import load_ner, load_nlp
 
     nlp = load_nlp(model)[0] if lemma else None
@@ -140,6 +146,7 @@ def make_clouds(
                     "sha256": table.sha256,
                     "text_col": text_col,
                     "group_col": group_col,
+                    "selected_respondents": None if only_ids is None else len(only_ids),
                 },
                 "counting": {
                     "lemma": lemma,
@@ -159,11 +166,13 @@ def make_clouds(
     return result
 
 
-def _answers(table, text_col: str, group_col: str | None) -> tuple[list[str], list[str]]:
+def _answers(
+    table, text_col: str, group_col: str | None, keep: list[bool] | None = None
+) -> tuple[list[str], list[str]]:
     labels = table.value_labels.get(group_col, {}) if group_col else {}
     texts, groups = [], []
     for i, raw in enumerate(table.data[text_col]):
-        if is_blank(raw):
+        if is_blank(raw) or (keep is not None and not keep[i]):
             continue
         texts.append(normalise_text(str(raw)))
         if not group_col:

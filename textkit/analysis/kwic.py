@@ -39,8 +39,12 @@ def kwic(
     redact: bool = True,
     out: str | Path | None = None,
     force: bool = False,
+    only_ids: set[str] | None = None,
 ) -> pd.DataFrame:
     """One row per occurrence: id, group, `window` words left and right, the match, offsets.
+
+    `only_ids` keeps the answers of those respondents, e.g. the ones whose final codes hold a
+    category (`textkit.coding.results.ids_with_code`).
 
     Given `out`, every occurrence is also written there as CSV (checked before any work; never
     over the input, an existing file only with `force`).
@@ -55,7 +59,13 @@ def kwic(
     table.require_columns(*wanted)
     ids = table.ids(id_col) if id_col else [str(i + 1) for i in range(len(table.data))]
     labels = table.value_labels.get(group_col, {}) if group_col else {}
-    answers = [(i, normalise_text(str(raw))) for i, raw in enumerate(table.data[text_col]) if not is_blank(raw)]
+    if only_ids is not None and not id_col:
+        raise InputError("Selecting answers by code needs the id column (--id-col).")
+    answers = [
+        (i, normalise_text(str(raw)))
+        for i, raw in enumerate(table.data[text_col])
+        if not is_blank(raw) and (only_ids is None or ids[i] in only_ids)
+    ]
     if redact:
         from textkit.text.nlp import load_ner
 

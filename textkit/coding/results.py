@@ -229,6 +229,17 @@ def load_coded(
     return loaded, resolve_codebook(loaded, codebook)
 
 
+def ids_with_code(codes: str | Path | Any, category: str, machine: bool = False) -> set[str]:
+    """Respondents whose final codes (the machine's with `machine=True`) hold `category`: the
+    answers a word cloud or a keyword-in-context list «by code» looks at."""
+    loaded = load_codes(codes, machine=machine)
+    if category not in loaded.wide.columns or category in ("id", "n_units", "uncoded_units"):
+        known = [c for c in loaded.wide.columns if c not in ("id", "n_units", "uncoded_units")]
+        raise InputError(f"{loaded.where}: no category '{category}'; categories: {', '.join(known)}.")
+    values = pd.to_numeric(loaded.wide[category].replace("", None), errors="coerce")
+    return set(loaded.wide.loc[values == 1, "id"].astype(str))
+
+
 def wide_flags(codes: CodingRun, book: Codebook) -> pd.DataFrame:
     """codes_wide with category columns as numbers: 1, 0, or NaN where there was no answer.
 
