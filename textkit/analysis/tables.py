@@ -26,7 +26,8 @@ HIDDEN = "(skjult)"
 
 
 def _respondents_answered(codes_wide: pd.DataFrame, codebook: Codebook) -> pd.Series:
-    return codes_wide[codebook.category_ids].notna().all(axis=1)
+    """Who answered: codes_wide read back from CSV holds "" where a CodingResult holds <NA>."""
+    return codes_wide[codebook.category_ids].replace("", None).notna().all(axis=1)
 
 
 def tabell7(
