@@ -215,3 +215,8 @@ def test_kwic_and_clouds_by_code_follow_the_final_codes(reviewed):
     assert clouds.frequencies["Alle"].answers == len(final)
     with pytest.raises(InputError, match="no category 'okonomi'"):
         ids_with_code(folder, "okonomi")
+
+
+def test_report_has_a_reliability_section_with_two_coders(reviewed, tmp_path):
+    page = write_report(reviewed["folder"], tmp_path / "r.html", self_test_model="blank").read_text(encoding="utf-8")
+    assert 'id="reliabilitet"' in page and "Reliabilitet mellom kodere" in page

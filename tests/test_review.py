@@ -50,10 +50,11 @@ def coded(tmp_path):
 def _fill(sheet_path: Path, out: Path, edits: dict[tuple[str, str], object]) -> None:
     book = load_workbook(sheet_path)
     sheet = book["Gjennomgang"]
-    header = [c.value for c in sheet[1]]
+    meta = dict(book["_textkit"].iter_rows(min_row=2, values_only=True))
+    keys = [key for key, _ in json.loads(meta["columns"])]  # row 1 shows labels; the ids are in the meta
     rows = {sheet.cell(row=r, column=1).value: r for r in range(2, sheet.max_row + 1)}
     for (unit, code), value in edits.items():
-        sheet.cell(row=rows[unit], column=header.index(code) + 1, value=value)
+        sheet.cell(row=rows[unit], column=keys.index(code) + 1, value=value)
     book.save(out)
 
 
@@ -77,7 +78,7 @@ def test_review_round_trip(coded, tmp_path):
     assert book.sheetnames == ["Veiledning", "Gjennomgang", "Kodebok", "_textkit"]
     assert book["_textkit"].sheet_state == "hidden"
     review = book["Gjennomgang"]
-    assert review.freeze_panes == "G2" and review.max_row == 110  # header + 109 units
+    assert review.freeze_panes == "E2" and review.max_row == 110  # header + 109 units; text stays in view
     validation = review.data_validations.dataValidation[0]
     assert validation.formula1 == '"1,0"' and "G2" in str(validation.sqref)
     before = final_codes(coded, ["sikkerhet", "tjenester"])

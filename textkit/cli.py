@@ -559,7 +559,8 @@ def agree(
     """Inter-coder reliability: percent agreement, Cohen's kappa and Krippendorff's alpha per category.
 
     Alpha is read the conventional way: ≥ .800 reliable, ≥ .667 tentative conclusions only.
-    Blank cells are missing data. Example:
+    Blank cells are missing data (in a blind sheet, blank cells of a row the coder filled in are 0).
+    Example:
     textkit agree review_kari.xlsx review_ola.xlsx outputs/evu --out outputs/evu/reliabilitet
     """
     from textkit.review.reliability import agree as measure
@@ -579,7 +580,12 @@ def agree(
         if c in ("category", "kategori", "n_pairable", "percent_agreement", "kappa", "alpha", "reading")
     ]
     console.print(_frame_table((shown[columns] if columns else shown).round(3), "Reliabilitet per kategori"))
-    say(f"{len(result.disagreements)} disagreements (unit × category).")
+    worked = {"ja": " (blind)", "nei": " (saw the suggestions)"}
+    say(
+        "Coders: "
+        + ", ".join(f"{r.coder}{worked.get(r.blind, '')}" for r in result.coder_summary.itertuples())
+        + f". {len(result.disagreements)} disagreements (unit × category)."
+    )
     if out:
         written = result.write(out, force=force, inputs=tuple(sheets))
         say(f"Results written to {out}" + (f": {', '.join(Path(p).name for p in written)}" if written else ""))
@@ -588,38 +594,83 @@ def agree(
 @review_app.command("export")
 @friendly
 def review_export(
-    codes: Path = typer.Argument(..., help="Output folder of 'textkit code'."),
+    codes: Path = typer.Argument(..., help="Output folder of 'textkit code' (or of 'textkit minutes run')."),
     out: Path = typer.Option(..., "--out", help="The review workbook to write (.xlsx)."),
-    coder: str = typer.Option("", help="Reviewer's name, recorded in the sheet (optional)."),
+    coder: str = typer.Option(
+        "", "--coder", help="Reviewer's name: their own earlier decisions are filled in, and the import checks it."
+    ),
+    blind: bool = typer.Option(
+        False, "--blind", help="For blind double coding: no codes, no evidence, no one else's decisions."
+    ),
+    only: str | None = typer.Option(
+        None,
+        "--only",
+        help="Only some units: uncoded | disagreements (coders, or a coder and the machine) | category=ID | sample=N.",
+    ),
+    seed: int = typer.Option(2025, "--seed", help="Seed for --only sample=N (the same seed gives the same units)."),
+    codebook: Path | None = typer.Option(
+        None, "--codebook", help="The codebook file, if the one the codes were made with is not found."
+    ),
     force: bool = force_option("an existing sheet (a filled-in sheet is a day's work)"),
 ) -> None:
-    """Write an Excel sheet for a reviewer: one row per unit, redacted text, suggestions, drop-downs per category.
+    """Write an Excel sheet for a reviewer: one row per unit, redacted text, codes, drop-downs per category.
 
-    Example: textkit review export outputs/evu --out review_kari.xlsx
+    A minutes output folder gives one row per agenda item. Examples:
+    textkit review export outputs/evu --out review_kari.xlsx --coder Kari;
+    textkit review export outputs/evu --out blind_ola.xlsx --coder Ola --blind --only sample=50;
+    textkit review export outputs/referater --out saker_kari.xlsx --coder Kari
     """
     from textkit.review.round_trip import export_review
 
-    say(f"Review sheet written to {export_review(codes, out, coder, force=force)}")
+    written = export_review(codes, out, coder, force=force, blind=blind, only=only, seed=seed, codebook=codebook)
+    say(f"Review sheet{' (blind)' if blind else ''} written to {written}")
 
 
 @review_app.command("import")
 @friendly
 def review_import(
     sheet: Path = typer.Argument(..., help="A filled-in review workbook (.xlsx) from 'textkit review export'."),
-    codes: Path = typer.Option(..., "--codes", help="The coding output folder the sheet was exported from."),
+    codes: Path = typer.Option(..., "--codes", help="The folder the sheet was exported from."),
     coder: str = typer.Option(..., "--coder", help="Reviewer's name (recorded with every decision)."),
+    codebook: Path | None = typer.Option(
+        None, "--codebook", help="The codebook file, if the one the codes were made with is not found."
+    ),
+    force: bool = force_option("an earlier uenighet.csv (written when a blind sheet disagrees with another coder)"),
 ) -> None:
     """Store a reviewer's decisions (append-only) and report how many units changed.
 
+    Importing a blind sheet also lists the cells where this coder and another disagree
+    (uenighet.csv in the folder), to resolve with 'review export --only disagreements'.
     Example: textkit review import review_kari.xlsx --codes outputs/evu --coder Kari
     """
     from textkit.review.round_trip import FINAL_FILE, import_review
 
-    result = import_review(sheet, codes, coder)
-    say(
-        f"{result.decisions_added} decisions by {result.coder} stored; {result.units_changed} units changed "
-        f"({result.codes_changed} codes). Final codes written to {Path(codes) / FINAL_FILE}"
+    result = import_review(sheet, codes, coder, force=force, codebook=codebook)
+    kept = f"; {result.unchanged} earlier decisions left as they were" if result.unchanged else ""
+    minutes = (Path(codes) / "manifest.sqlite").is_file() and not (Path(codes) / "run.json").is_file()
+    written = (
+        f"items.csv, documents.csv and summary.md in {codes} rewritten with the final codes"
+        if minutes
+        else f"Final codes written to {Path(codes) / FINAL_FILE}"
     )
+    say(
+        f"{result.decisions_added} decisions by {result.coder} stored{kept}; {result.units_changed} units changed "
+        f"({result.codes_changed} codes). {written}"
+    )
+    if result.blind and not result.compared_with:
+        say("Blind sheet: no other coder has decided these cells yet, so there is nothing to compare.")
+    elif result.blind:
+        others = ", ".join(result.compared_with)
+        if result.disagreements.empty:
+            say(f"Blind sheet: {result.coder} agrees with {others} on every cell both decided.")
+        else:
+            say(
+                f"Blind sheet: {len(result.disagreements)} cells where {result.coder} and {others} disagree, "
+                f"written to {result.disagreements_file}. Resolve them with "
+                f"'textkit review export {codes} --only disagreements --out FILE.xlsx'."
+            )
+            shown = result.disagreements.drop(columns=["code", "subcode", "tekst"], errors="ignore").head(20)
+            console.print(_frame_table(shown, "Uenighet (de første 20)"))
 
 
 @minutes_app.command("run")

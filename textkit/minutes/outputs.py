@@ -8,6 +8,13 @@ topic table of `summary.md`. A document "has a competence-related item" when any
 a code flagged `competence: true`; it is "explicit" when that code is found in an item *title*
 (the topic is on the agenda), and "body only" when the item's body carries it under a title
 that names no topic — the distinction chapter 10.3 of the report draws.
+
+Once items have been reviewed (`textkit review export/import` on the output folder, stored in
+its `decisions.sqlite`: `textkit.minutes.decisions`), an item's `codes` are its final codes — a
+reviewer's latest decision per category, else the machine's — and the competence flags, topics
+and summary count those; `machine_codes` keeps what the machine found, and summary.md says how
+many items were reviewed and changed. A code a reviewer added counts as «in the title» only if
+the machine also found it in the title.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import pandas as pd
 
 from textkit.codebook.book import Codebook
 from textkit.io import write_csv, write_text
+from textkit.minutes.decisions import ItemCodes, final_item_codes
 from textkit.minutes.manifest import Manifest
 from textkit.text.privacy import STATUS as REDACTION_STATUS
 from textkit.text.privacy import redact
@@ -70,19 +78,25 @@ DOCUMENT_COLUMNS = [
 def write_outputs(
     manifest: Manifest, paths: list[str], book: Codebook, out: Path, redact_on_output: bool = False
 ) -> list[Path]:
-    """Titles and evidence are stored redacted; only a store kept raw needs redacting here."""
-    items, documents = frames(manifest, paths, book)
+    """Titles and evidence are stored redacted; only a store kept raw needs redacting here.
+
+    Reviewed items (a `decisions.sqlite` in `out`) are written with their final codes."""
+    review = final_item_codes(out, manifest, book)
+    items, documents = frames(manifest, paths, book, review)
     if redact_on_output:
         items["title"] = items["title"].map(redact)
         items["evidence"] = items["evidence"].map(redact)
     return [
         write_csv(out / "items.csv", items),
         write_csv(out / "documents.csv", documents),
-        write_text(out / "summary.md", summary(items, documents, book)),
+        write_text(out / "summary.md", summary(items, documents, book, review)),
     ]
 
 
-def frames(manifest: Manifest, paths: list[str], book: Codebook) -> tuple[pd.DataFrame, pd.DataFrame]:
+def frames(
+    manifest: Manifest, paths: list[str], book: Codebook, review: ItemCodes | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """items.csv and documents.csv; with `review`, items carry their final codes (and `machine_codes`)."""
     competence = {c.id for c in book.categories if c.competence}
     rows = manifest.files()
     item_rows, document_rows = [], []
@@ -97,8 +111,11 @@ def frames(manifest: Manifest, paths: list[str], book: Codebook) -> tuple[pd.Dat
         topics: Counter = Counter()
         passing: Counter = Counter()
         for item in items:
-            codes = [c for c in item["codes"].split(";") if c]
-            title_codes = [c for c in item["title_codes"].split(";") if c]
+            machine = [c for c in item["codes"].split(";") if c]
+            codes = machine
+            if review is not None:
+                codes = review.codes.get((row["sha256"], int(item["item_index"])), machine)
+            title_codes = [c for c in item["title_codes"].split(";") if c and (review is None or c in codes)]
             topics.update(codes)
             passing.update(c for c in item["also_mentioned"].split(";") if c)
             flags["anywhere"] |= bool(competence & set(codes))
@@ -111,9 +128,10 @@ def frames(manifest: Manifest, paths: list[str], book: Codebook) -> tuple[pd.Dat
                     "item_index": item["item_index"],
                     "item_number": item["number"],
                     "title": item["title"],
-                    "codes": item["codes"],
+                    "codes": ";".join(codes),
+                    **({"machine_codes": item["codes"]} if review is not None else {}),
                     "also_mentioned": item["also_mentioned"],
-                    "title_codes": item["title_codes"],
+                    "title_codes": item["title_codes"] if review is None else ";".join(title_codes),
                     "competence": int(bool(competence & set(codes))),
                     "evidence": item["evidence"],
                     "not_coded": item["not_coded"],
@@ -121,7 +139,7 @@ def frames(manifest: Manifest, paths: list[str], book: Codebook) -> tuple[pd.Dat
                     "structure": row["structure"],
                 }
             )
-        coded = sum(1 for item in items if item["codes"])
+        coded = sum(1 for item in items if item_codes(item, row, review))
         record.update(
             {
                 "items": len(items),
@@ -135,12 +153,18 @@ def frames(manifest: Manifest, paths: list[str], book: Codebook) -> tuple[pd.Dat
             }
         )
         document_rows.append(record)
+    columns = ITEM_COLUMNS if review is None else [*ITEM_COLUMNS[:7], "machine_codes", *ITEM_COLUMNS[7:]]
     return (
-        pd.DataFrame(item_rows, columns=ITEM_COLUMNS),
+        pd.DataFrame(item_rows, columns=columns),
         pd.DataFrame(document_rows).reindex(columns=DOCUMENT_COLUMNS)
         if document_rows
         else pd.DataFrame(columns=DOCUMENT_COLUMNS),
     )
+
+
+def item_codes(item, row, review: ItemCodes | None) -> list[str]:
+    machine = [c for c in item["codes"].split(";") if c]
+    return machine if review is None else review.codes.get((row["sha256"], int(item["item_index"])), machine)
 
 
 def _counts(counter: Counter) -> str:
@@ -151,7 +175,7 @@ def _flag(row, value: bool):
     return int(value) if row["status"] == "done" else ""
 
 
-def summary(items: pd.DataFrame, documents: pd.DataFrame, book: Codebook) -> str:
+def summary(items: pd.DataFrame, documents: pd.DataFrame, book: Codebook, review: ItemCodes | None = None) -> str:
     done = documents[documents["status"] == "done"]
     n = len(done)
     share = lambda k: f"{k} av {n} ({100 * k / n:.0f} %)" if n else "–"  # noqa: E731
@@ -169,8 +193,20 @@ def summary(items: pd.DataFrame, documents: pd.DataFrame, book: Codebook) -> str
         f"|   … eksplisitt i sakstittelen | {share(int(done['competence_in_title'].astype(int).sum()))} |",
         f"|   … bare nevnt i teksten under en annen tittel | {share(int(done['competence_body_only'].astype(int).sum()))} |",
         f"| Dokumenter delt i avsnitt (ingen saksstruktur funnet) | {int((done['structure'] == 'paragraphs').sum())} |",
-        "",
     ]
+    if review is not None:
+        lines += [
+            f"| Saker gjennomgått manuelt | {review.reviewed} av {len(items)}"
+            + (f" ({', '.join(review.coders)})" if review.coders else "")
+            + " |",
+            f"| … der kodene ble endret | {review.changed} |",
+        ]
+        lines += [
+            "",
+            "Kodene er de endelige: en manuell beslutning går foran maskinens koding "
+            "(maskinens står i `machine_codes` i items.csv).",
+        ]
+    lines.append("")
     lines += ["## Temaer", "", "| tema | saker | dokumenter |", "|---|---|---|"]
     labels = {c.id: c.label for c in book.categories}
     exploded = items.assign(code=items["codes"].str.split(";")).explode("code")

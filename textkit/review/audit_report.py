@@ -63,6 +63,9 @@ def write_report(
     sections.append(("rest", "Enheter uten kode (resten)", _uncoded(long)))
     sections.append(("ikke-kodet", "Treff som ikke ble kodet, og hvorfor", _not_coded(long)))
     sections.append(("gjennomgang", "Gjennomgang og uenighet", _reviews(coded, book)))
+    reliability = _reliability(coded, book)
+    if reliability:
+        sections.append(("reliabilitet", "Reliabilitet mellom kodere", reliability))
     toc = "".join(f'<li><a href="#{a}">{html.escape(t)}</a></li>' for a, t, _ in sections)
     body = "".join(f'<section id="{a}"><h2>{html.escape(t)}</h2>{content}</section>' for a, t, content in sections)
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -79,6 +82,16 @@ def write_report(
         f"Markert tekst er evidensen regelen fant.</p>{body}</article></main></body></html>"
     )
     return write_text(target, page)
+
+
+def _reliability(coded: CodingRun, book) -> str:
+    """Agreement between the coders who decided units of this run, when there are two or more."""
+    from textkit.review.reliability import reliability_section
+
+    run_id = ((coded.run or {}).get("store") or {}).get("run_id")
+    if not run_id or coded.folder is None or not (coded.folder / "decisions.sqlite").is_file():
+        return ""
+    return reliability_section(coded.store, run_id, book.categories)
 
 
 def _redaction_note(run: dict) -> str:

@@ -28,13 +28,21 @@ Input: a review sheet (.xlsx exported by `textkit review export` and filled in b
 1 = applies, 0 = does not, blank = no decision, which here means *missing* for that coder), or a
 coding output folder (the machine, named «maskin», 1 for codes in codes_long.csv, 0 for the other
 categories). Units are joined on the unit key `id#unit`. The review-sheet format and its reading
-(`read_review`) belong to `textkit.review.sheet`.
+(`read_review`) belong to `textkit.review.sheet`. A blind sheet (`textkit review export --blind`)
+is read as its coder saw it: a row the coder filled in at all counts as coded, its blank cells as
+0. Whether each coder worked blind is shown, because a coder who saw the machine's suggestions
+is not independent of it.
+
+`reliability_section` renders the same figures from the decisions store as an HTML fragment for
+the audit report, when two or more people have decided units of a run.
 """
 
 from __future__ import annotations
 
+import html
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -45,6 +53,8 @@ import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
 from textkit.coding.results import load_codes
+from textkit.coding.store import decisions as stored_decisions
+from textkit.coding.store import units as stored_units
 from textkit.errors import InputError
 from textkit.io.atomic import write_csv, write_text
 from textkit.io.outputs import check_output_folder
@@ -93,6 +103,7 @@ class CoderSheet:
     path: Path | None = None
     codebook_sha256: str = ""
     texts: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    blind: bool | None = None  # True: coded from a blind sheet; False: saw the suggestions; None: the machine
 
     @property
     def decisions(self) -> int:
@@ -161,6 +172,7 @@ def _read_sheet(path: Path, name: str | None) -> CoderSheet:
         path=path,
         codebook_sha256=meta.get("codebook_sha256", ""),
         texts=sheet.texts,
+        blind=sheet.blind,
     )
 
 
@@ -240,7 +252,13 @@ def agreement(coders: list[CoderSheet]) -> Agreement:
     ].astype(int)
     summary = pd.DataFrame(
         [
-            {"coder": n, "source": str(c.path or ""), "units": len(c.data), "decisions": c.decisions}
+            {
+                "coder": n,
+                "source": str(c.path or ""),
+                "blind": {True: "ja", False: "nei"}.get(c.blind, "–"),
+                "units": len(c.data),
+                "decisions": c.decisions,
+            }
             for n, c in zip(names, coders)
         ]
     )
@@ -467,9 +485,16 @@ def _markdown(result: Agreement, max_disagreements: int) -> str:
         f"Kodere: {', '.join(result.coders)}.",
         "",
         result.coder_summary.rename(
-            columns={"coder": "koder", "source": "kilde", "units": "enheter", "decisions": "beslutninger"}
+            columns={
+                "coder": "koder",
+                "source": "kilde",
+                "blind": "blindt",
+                "units": "enheter",
+                "decisions": "beslutninger",
+            }
         ).to_markdown(index=False),
         "",
+        *_blind_note(result.coder_summary),
         "## Per kategori",
         "",
     ]
@@ -528,3 +553,129 @@ def _markdown(result: Agreement, max_disagreements: int) -> str:
     else:
         lines += ["Ingen: koderne er enige om alle enheter de begge har kodet.", ""]
     return "\n".join(lines)
+
+
+def _blind_note(summary: pd.DataFrame) -> list[str]:
+    if "blind" not in summary.columns:
+        return []
+    seen = summary.loc[summary["blind"] == "nei", "coder"].tolist()
+    if not seen:
+        return []
+    return [
+        f"Merk: {', '.join(seen)} kodet med textkits forslag synlige (ikke blindt ark). Samsvaret med maskinen, "
+        "og med andre som så de samme forslagene, blir da lett for høyt; til reliabilitet brukes blinde ark "
+        "(`textkit review export --blind`).",
+        "",
+    ]
+
+
+# ------------------------------------------------------------------------------- the audit report
+
+
+def store_coders(store, run_id: str, categories: Sequence) -> list[CoderSheet]:
+    """Each person who decided units of the run, as a coder: their latest decision per (unit, category).
+
+    Units a person did not decide are missing for them. Subcategory decisions are left out.
+    """
+    ids = [getattr(c, "id", c) for c in categories]
+    rows = stored_decisions(store, run_id)
+    human = rows[(rows["source"] == "human") & (rows["subcode"] == "") & rows["code"].isin(ids)]
+    latest = human.sort_values("decision_id").groupby(["unit_key", "code", "coder"], sort=False).tail(1)
+    coders = []
+    for coder in dict.fromkeys(latest.sort_values("decision_id")["coder"]):
+        mine = latest[latest["coder"] == coder].pivot_table(
+            index="unit_key", columns="code", values="value", aggfunc="last"
+        )
+        data = mine.reindex(columns=ids).astype(float)
+        data.index.name = "unit_key"
+        coders.append(CoderSheet(str(coder), "run", run_id, ids, data))
+    return coders
+
+
+def store_machine(store, run_id: str, categories: Sequence) -> CoderSheet:
+    """The machine's codes for every unit of the run: 1 where it assigned the category, else 0."""
+    ids = [getattr(c, "id", c) for c in categories]
+    keys = stored_units(store, run_id)["unit_key"].tolist()
+    rows = stored_decisions(store, run_id)
+    machine = rows[rows["source"] != "human"]
+    data = pd.DataFrame(0.0, index=pd.Index(keys, name="unit_key"), columns=ids)
+    for key, code in zip(machine["unit_key"], machine["code"]):
+        if code in data.columns and key in data.index:
+            data.at[key, code] = 1.0
+    return CoderSheet(MACHINE, "run", run_id, ids, data)
+
+
+def reliability_section(store, run_id: str, categories: Sequence) -> str:
+    """An HTML fragment on agreement between the people who decided units of `run_id`, and with the machine.
+
+    `store` is a `Store` or a coding folder; `categories` the codebook's categories (objects with
+    `id` and `label`, or ids). Returns '' when fewer than two people have decided units. Text from
+    the units is not shown (the report has it), only keys and figures.
+    """
+    people = store_coders(store, run_id, categories)
+    if len(people) < 2:
+        return ""
+    labels = {getattr(c, "id", c): getattr(c, "label", getattr(c, "id", c)) for c in categories}
+    labels[OVERALL] = "Alle kategorier samlet"
+    between = agreement(people)
+    machine = store_machine(store, run_id, categories)
+    parts = [
+        "<h3>Reliabilitet mellom kodere</h3>",
+        f"<p>{len(people)} kodere: "
+        + ", ".join(f"{html.escape(p.name)} ({p.decisions} beslutninger)" for p in people)
+        + ". Krippendorffs α (nominal) avgjør vurderingen: "
+        + "; ".join(html.escape(READINGS[k]) for k in ("pålitelig", "foreløpig", "ikke pålitelig"))
+        + ". En enhet en koder ikke har tatt stilling til, mangler for den koderen.</p>",
+        _html_table(
+            [
+                [
+                    labels.get(r.category, r.category),
+                    r.n_pairable,
+                    _fmt(r.percent_agreement, True),
+                    _fmt(r.kappa),
+                    _alpha_text(r.alpha),
+                    r.reading,
+                ]
+                for r in between.table.itertuples()
+            ],
+            ["Kategori", "Parbare enheter", "% enige", "Cohens κ" if len(people) == 2 else "κ (parvis snitt)"]
+            + ["Krippendorffs α", "Vurdering"],
+        ),
+        f"<p>{len(between.disagreements)} (enhet, kategori) der koderne er uenige; lag et ark for å avgjøre dem "
+        "med <code>textkit review export DIR --only disagreements</code>.</p>",
+        "<h3>Hver koder mot maskinen</h3>",
+    ]
+    rows = []
+    for person in people:
+        result = agreement([person, machine])
+        for r in result.table.itertuples():
+            rows.append(
+                [
+                    person.name,
+                    labels.get(r.category, r.category),
+                    r.n_pairable,
+                    _fmt(r.percent_agreement, True),
+                    _fmt(r.kappa),
+                    _alpha_text(r.alpha),
+                    r.reading,
+                ]
+            )
+    parts.append(
+        _html_table(
+            rows, ["Koder", "Kategori", "Parbare enheter", "% enige", "Cohens κ", "Krippendorffs α", "Vurdering"]
+        )
+    )
+    notes = [(labels.get(c, c), n) for c, n in zip(between.table["category"], between.table["note"]) if n]
+    if notes:
+        parts.append(
+            "<ul>"
+            + "".join(f"<li><strong>{html.escape(c)}</strong>: {html.escape(n)}</li>" for c, n in notes)
+            + "</ul>"
+        )
+    return "".join(parts)
+
+
+def _html_table(rows: list[list], header: list[str]) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
