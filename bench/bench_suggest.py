@@ -89,10 +89,11 @@ def planted_gaps(work: Path, model: str | None, ablations=ABLATIONS, k: int = 50
     return pd.DataFrame(rows)
 
 
-def speed_answers(column: str, n: int, seed: int = 2025) -> list[str]:
+def speed_answers(column: str, n: int, seed: int = 2025, distinct: bool = False) -> list[str]:
     """`n` answers recombined (seeded) from the pieces of the synthetic answers, so that they are not copies:
     1–3 pieces for EVU, 1–5 for the partnership question, joined as people join them, with an
-    institution, credits or a year now and then."""
+    institution, credits or a year now and then. `distinct`: every piece gets a made-up word, so that
+    no two clauses are alike (the worst case: nothing is shared between units)."""
     survey = pd.read_csv(SURVEY, dtype=str, keep_default_na=False)
     pieces = sorted(
         {p.strip(" .") for t in survey[column] if t.strip() for p in re.split(r",|;|\.\s|\sog\s", t) if p.strip(" .")}
@@ -104,6 +105,8 @@ def speed_answers(column: str, n: int, seed: int = 2025) -> list[str]:
     answers = []
     for _ in range(n):
         chosen = rng.sample(pieces, rng.randint(1, most))
+        if distinct:
+            chosen = [f"{piece} {_made_up(rng)}" for piece in chosen]
         text = chosen[0]
         for piece in chosen[1:]:
             text += rng.choice(joins) + piece
@@ -111,11 +114,19 @@ def speed_answers(column: str, n: int, seed: int = 2025) -> list[str]:
     return answers
 
 
+def _made_up(rng: random.Random) -> str:
+    return "".join(rng.choice("bdfgklmnprstv") + rng.choice("aeiouyæøå") for _ in range(3))
+
+
 def speed(work: Path, model: str | None, n: int) -> None:
-    for column, codebook in (("evu_fritekst", "evu_types.yaml"), ("partnerskap_fritekst", "partnership_agenda.yaml")):
-        table = pd.DataFrame({"id": range(1, n + 1), "tekst": speed_answers(column, n)})
+    for column, codebook, distinct in (
+        ("evu_fritekst", "evu_types.yaml", False),
+        ("partnerskap_fritekst", "partnership_agenda.yaml", False),
+        ("partnerskap_fritekst", "partnership_agenda.yaml", True),
+    ):
+        table = pd.DataFrame({"id": range(1, n + 1), "tekst": speed_answers(column, n, distinct=distinct)})
         table.to_csv(work / f"{column}_{n}.csv", index=False)
-        folder = work / f"speed_{column}"
+        folder = work / f"speed_{column}{'_distinct' if distinct else ''}"
         start = time.perf_counter()
         result = code_table(
             work / f"{column}_{n}.csv", "id", "tekst", PROJECT / "codebooks" / codebook, out=folder, model=model
@@ -126,7 +137,7 @@ def speed(work: Path, model: str | None, n: int) -> None:
         frame = suggest(folder, model=model)
         seconds = time.perf_counter() - start
         print(
-            f"speed {column}: {n:,} answers, {units:,} units, {len(result.codebook.category_ids)} categories: "
+            f"speed {column}{' (every clause distinct)' if distinct else ''}: {n:,} answers, {units:,} units, {len(result.codebook.category_ids)} categories: "
             f"suggest {seconds:.1f} s ({units / seconds:,.0f} units/s; {len(frame):,} suggestions; "
             f"{frame.attrs['params']['instances']:,} clauses); coding took {coding:.1f} s",
             flush=True,

@@ -17,11 +17,11 @@ evidence against the fifth. What it learns from, with sample weights:
 
 | labelled instance | weight |
 |---|---|
-| a unit whose code a reviewer decided: 1 (the whole unit) or 0 (every clause) | `human` (3) |
-| a codebook example (1) or counter-example (0) | `example` (3) |
-| a phrase of the category's `include` note (1); a phrase of another category's `exclude` note that points here with «→» (1), and of this category's `exclude` note that points away (0) | `note` (2) |
+| a unit whose code a reviewer decided: 1 (the whole unit) or 0 (every clause) | `human` (6) |
+| a codebook example (1) or counter-example (0) | `example` (6) |
+| a phrase of the category's `include` note (1); a phrase of another category's `exclude` note that points here with «→» (1), and of this category's `exclude` note that points away (0) | `note` (4) |
 | the clause holding a rule's evidence for the category (1) | `rule` (1) |
-| a clause of a unit the rules did not code (0) | `absent` (0.2): the absence of a rule is weak evidence |
+| a clause of a unit the rules did not code (0) | `absent` (0.3): the absence of a rule is weak evidence |
 
 A rule's silence is not a label: with `relabel` (0.2), the rule-negative clauses that a first
 out-of-fold pass scores at 0.2 or above are left out of the training of the second pass (two-step
@@ -77,7 +77,7 @@ SUGGESTIONS_FILE = "suggestions.csv"
 DEFAULT_SEED = 2025
 METHOD = "tfidf(lemmas + char_wb 2-5) of clauses + LogisticRegression(balanced class weights), out-of-fold"
 #: Sample weights of the labelled units, by where the label comes from (see the module docstring).
-WEIGHTS = {"human": 3.0, "example": 3.0, "note": 2.0, "rule": 1.0, "absent": 0.2}
+WEIGHTS = {"human": 6.0, "example": 6.0, "note": 4.0, "rule": 1.0, "absent": 0.3}
 KINDS = ("missing", "residue", "doubtful")
 COLUMNS = [
     "rank",
