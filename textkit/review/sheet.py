@@ -35,6 +35,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from textkit.errors import InputError
 from textkit.io.atomic import atomic_path
 from textkit.io.cells import cell_value, no_formulas
+from textkit.io.workbook import mark_internal
 
 SHEET = "Gjennomgang"
 CODEBOOK_SHEET = "Kodebok"
@@ -87,6 +88,7 @@ def write_review(target: str | Path, book, run_id: str, rows: Iterable[Sequence]
     for key, value in zip(META_KEYS, values):
         meta.append([key, cell_value(value)])
     meta.sheet_state = "hidden"
+    mark_internal(workbook)
     no_formulas(workbook)
     with atomic_path(target) as tmp:
         workbook.save(tmp)
