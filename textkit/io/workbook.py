@@ -18,6 +18,7 @@ from textkit.io.atomic import atomic_path
 from textkit.io.cells import cell_value, no_formulas
 
 MAX_WIDTH = 60
+INTERNAL = "Internt arbeidsdokument – ikke for publisering"
 
 
 def write_workbook(target: str | Path, sheets: dict[str, tuple[pd.DataFrame, list[str]]]) -> Path:
@@ -62,3 +63,17 @@ def _sheet_title(title: str) -> str:
     for bad in "[]:*?/\\":
         title = title.replace(bad, " ")
     return title[:31]
+
+
+def mark_internal(workbook) -> None:
+    """Print «Internt arbeidsdokument – ikke for publisering» at the top and bottom of every sheet
+    of an internal workbook (the review sheets): page header and footer, so no cell moves and
+    reading the workbook back is unchanged. Such a workbook holds answer texts and exact codes
+    per respondent; it is never a publication."""
+    for sheet in workbook.worksheets:
+        for part in (sheet.oddHeader, sheet.evenHeader, sheet.firstHeader):
+            part.center.text = INTERNAL
+            part.center.color = "B3261E"
+        for part in (sheet.oddFooter, sheet.evenFooter, sheet.firstFooter):
+            part.center.text = INTERNAL
+            part.right.text = "Side &P av &N"
