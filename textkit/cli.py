@@ -215,7 +215,8 @@ def code(
     )
     counts = result.run["counts"]
     say(
-        f"{counts['rows_in']} rows, {counts['answers']} answers, {counts['empty']} empty; "
+        f"{counts['rows_in']} rows, {counts['answers']} answers, {counts['empty']} empty, "
+        f"{counts.get('non_answers', 0)} naming nothing (vet ikke, -, …); "
         f"{counts['units']} units ({counts['units_by_status'].get('uncoded', 0)} uncoded)"
     )
     say(f"Outputs written to {out}")

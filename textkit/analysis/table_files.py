@@ -152,9 +152,11 @@ def write_tables(
         return result
     out = Path(out)
     rule = _suppression_note(min_cell)
+    denominator = _non_answer_note(loaded.run)
     notes7 = [
         f"Kodebok: {book.id} {book.version}. Omtaler: én rad per (enhet, kode) i codes_long; "
         "respondenter: svar med minst én omtale.",
+        *denominator,
         rule,
         *result.notes,
     ]
@@ -172,7 +174,7 @@ def write_tables(
             if min_cell
             else []
         )
-        sheets[cross_name] = (table, shown.notes + [f"Koder: {loaded.note}.", rule, *test_note])
+        sheets[cross_name] = (table, shown.notes + [*denominator, f"Koder: {loaded.note}.", rule, *test_note])
     out.parent.mkdir(parents=True, exist_ok=True)
     for stale in out.parent.glob(f".{glob_escape(out.name)}.*.tmp"):  # left by a killed earlier run
         shutil.rmtree(stale, ignore_errors=True)
@@ -222,6 +224,17 @@ def write_tables(
     if not min_cell:
         result.notes.append("Ingen prikking (--min-cell 0): mappen er ikke beskyttet og ikke for publisering.")
     return result
+
+
+def _non_answer_note(run: dict | None) -> list[str]:
+    """The denominator note: answers that name nothing (status `non_answer`) are not in N."""
+    counts = (run or {}).get("counts") or {}
+    if "non_answers" not in counts:  # a run from before the rule, or a bare (long, wide) pair
+        return []
+    return [
+        f"N = respondenter som svarte; {counts['non_answers']} svar som ikke nevner noe "
+        "(«vet ikke», «-» …) er holdt utenfor."
+    ]
 
 
 def _ours(name: str) -> bool:
