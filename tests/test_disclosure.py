@@ -132,6 +132,7 @@ class Attack:
             kind = meta["kind"]
             versions = _published_versions(folder, meta)
             header = versions[0][0]
+            id_col = "delkategori" if kind == "tabell8" else "kategori"
             if kind in ("tabell7", "tabell8"):
                 t = "T7" if kind == "tabell7" else "T8"
                 n = {
@@ -140,11 +141,11 @@ class Attack:
                     for what in ("m", "r")
                     if _N.search(h) and (("omtaler" in h) == (what == "m"))
                 }
-                ids = [str(r[0]) for r in versions[0][1]]
+                ids = [str(r[header.index(id_col)]) for r in versions[0][1]]
                 for head, body in versions:
                     for row in body:
                         record = dict(zip(head, row))
-                        rid = str(record[head[0]])
+                        rid = str(record[id_col])  # by name: the id column is last
                         for what, column in (("m", "Omtaler (antall)"), ("r", "Respondenter (antall)")):
                             self._see((t, rid, what), _cell(record[column]), n[what])
                             share = next(h for h in head if _N.search(h) and ("omtaler" in h) == (what == "m"))
@@ -164,11 +165,11 @@ class Attack:
                 groups = [(m[1], int(m[2]), h) for h in header if (m := _GROUP.match(h))]
                 parts = [g for g in groups if g[0] != "Totalt"]
                 n_total = next(n for g, n, _ in groups if g == "Totalt")
-                ids = [str(r[0]) for r in versions[0][1]]
+                ids = [str(r[header.index(id_col)]) for r in versions[0][1]]
                 for head, body in versions:
                     for row in body:
                         record = dict(zip(head, row))
-                        rid = str(record[head[0]])
+                        rid = str(record[id_col])  # by name: the id column is last
                         for group, n, column in groups:
                             self._see(("X", rid, group), _cell(record[column]), n)
                             self._share(("X", rid, group), _cell(record[column.replace(": antall", ": %")]), n)
@@ -561,7 +562,7 @@ def test_files_that_disagree_are_read_together(demo, tmp_path):
     sheet = book["Tabell 7"]
     header = [c.value for c in sheet[1]]
     for row in sheet.iter_rows(min_row=2):
-        if row[0].value == "kompetansebehov":
+        if row[header.index("kategori")].value == "kompetansebehov":
             row[header.index("Respondenter (antall)")].value = 2
     book.save(folder / "tabeller.xlsx")
     report = check_folder(folder)

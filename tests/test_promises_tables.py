@@ -141,15 +141,16 @@ def one_small_row():
 
 def test_tabell7_counts_both_denominators_and_labels_its_columns(book):
     long, wide = one_small_row()
-    table = tabell7(long, wide, book, min_cell=0).set_index("kategori")
-    assert list(table.reset_index().columns) == [
-        "kategori",
+    frame = tabell7(long, wide, book, min_cell=0)
+    table = frame.set_index("kategori")
+    assert list(frame.columns) == [  # the Norwegian label first, the id last
         "Type",
         "Eksempler",
         "Omtaler (antall)",
         T7_MENTIONS,
         "Respondenter (antall)",
         T7_RESPONDENTS,
+        "kategori",
     ]
     assert table.loc["a", "Type"] == "Kategori A"
     assert table.loc["a", "Eksempler"] == "Veiledningspedagogikk; MI; Karriereveiledning"
@@ -173,17 +174,18 @@ def test_tabell7_reads_codes_written_as_csv_like_codes_in_memory(book, tmp_path)
 
 def test_tabell7_suppresses_a_small_row_and_hides_the_next_smallest(book):
     long, wide = one_small_row()
-    table = tabell7(long, wide, book, min_cell=5).set_index("kategori")
+    frame = tabell7(long, wide, book, min_cell=5)
+    table = frame.set_index("kategori")
     counts = ["Omtaler (antall)", "Respondenter (antall)"]
     shares = [T7_MENTIONS, T7_RESPONDENTS]
-    assert list(table.reset_index().columns) == [
-        "kategori",
+    assert list(frame.columns) == [
         "Type",
         "Eksempler",
         *counts[:1],
         shares[0],
         counts[1],
         shares[1],
+        "kategori",
     ]
     assert table.loc["c", counts].tolist() == ["<5", "<5"]  # 3 respondents, 4 mentions
     assert table.loc["c", shares].tolist() == ["", ""]
@@ -258,14 +260,15 @@ T8_RESPONDENTS = "Andel av respondenter i kategorien (N=16), %"
 
 
 def test_tabell8_shows_the_first_category_with_subcategories_on_its_own_denominators(book):
-    table = tabell8(tabell8_codes(), book, min_cell=0).set_index("delkategori")
-    assert list(table.reset_index().columns) == [
-        "delkategori",
+    frame = tabell8(tabell8_codes(), book, min_cell=0)
+    table = frame.set_index("delkategori")
+    assert list(frame.columns) == [  # the Norwegian label first, the id last
         "Delkategori",
         "Omtaler (antall)",
         T8_MENTIONS,
         "Respondenter (antall)",
         T8_RESPONDENTS,
+        "delkategori",
     ]
     assert table["Delkategori"].to_dict() == {"b1": "Del B1", "b2": "Del B2", "b3": "Del B3"}
     assert table["Omtaler (antall)"].to_dict() == {"b1": 10, "b2": 2, "b3": 6}
@@ -351,13 +354,14 @@ def test_crosstab_matches_groups_by_respondent_id_and_reports_who_was_left_out(c
 
 
 def test_crosstab_table_columns_in_code_order_with_whole_counts_and_column_percent(cross):
-    table = cross.table(min_cell=0).set_index("kategori")
+    frame = cross.table(min_cell=0)
+    table = frame.set_index("kategori")
     heads = [
         f"{g}: {kind}"
         for g in ("kommunal (n=20)", "statlig (n=20)", "annet (n=5)", "Totalt (n=45)")
         for kind in ("antall", "%")
     ]
-    assert list(table.reset_index().columns) == ["kategori", "Kategori", *heads, "Test", "Kji-kvadrat", "df", "p"]
+    assert list(frame.columns) == ["Kategori", *heads, "Test", "Kji-kvadrat", "df", "p", "kategori"]
     assert [str(v) for v in table.loc["a", heads[::2]]] == ["12", "4", "5", "21"]  # not 12.0
     assert table.loc["a", heads[1::2]].tolist() == [60.0, 20.0, 100.0, pytest.approx(46.7)]
     assert table.loc["kompetanse_minst_en", "Kategori"] == "Minst ett kompetanserelatert tema"
@@ -410,12 +414,13 @@ def test_crosstab_table_suppresses_one_to_four_by_default_and_hides_a_giveaway_t
 def test_crosstab_hides_a_whole_group_smaller_than_min_cell_including_its_size(book):
     wide, groups = cross_data()
     cross = crosstab(wide, book, groups, "ansatt", LABELS)
-    table = cross.table(min_cell=6).set_index("kategori")
+    frame = cross.table(min_cell=6)
+    table = frame.set_index("kategori")
     # annet (5 respondents) is left out whole: no column, its size nowhere, its respondents not in «Totalt»
     assert not any(c.startswith("annet") for c in table.columns)
     assert not any("n=5" in c or "n=45" in c for c in table.columns)
     heads = [f"{g}: {kind}" for g in ("kommunal (n=20)", "statlig (n=20)", "Totalt (n=40)") for kind in ("antall", "%")]
-    assert list(table.reset_index().columns) == ["kategori", "Kategori", *heads, "Test", "Kji-kvadrat", "df", "p"]
+    assert list(frame.columns) == ["Kategori", *heads, "Test", "Kji-kvadrat", "df", "p", "kategori"]
     e = table.loc["e"]
     assert [e[h] for h in heads[::2]] == [10, 10, 20]  # not 25: annet's 5 are left out
     assert e["Totalt (n=40): %"] == 50.0

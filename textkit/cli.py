@@ -336,7 +336,7 @@ def merge(
     )
     say(f"Codes: {result.provenance['codes_basis']['note']}")
     say(f"{result.rows} rows, {result.rows_with_codes} with codes; added {', '.join(result.added)}")
-    for loss in result.not_kept:
+    for loss in [*result.not_kept, *result.warnings]:
         err.print(f"warning: {loss}", markup=False, highlight=False)
     say(f"Merged file written to {result.path}")
 

@@ -62,13 +62,13 @@ def tabell7(
         respondents = int((pd.to_numeric(codes_wide[category.id], errors="coerce") == 1).sum())
         rows.append(
             {
-                "kategori": category.id,
                 "Type": category.label,
                 "Eksempler": "; ".join(category.examples[:n_examples]),
                 "Omtaler (antall)": mentions,
                 mention_share: _percent(mentions, total_mentions),
                 "Respondenter (antall)": respondents,
                 respondent_share: _percent(respondents, answered),
+                "kategori": category.id,
             }
         )
     table = pd.DataFrame(rows)
@@ -97,12 +97,12 @@ def tabell8(
         hits = coded[coded["subcode"] == sub.id]
         rows.append(
             {
-                "delkategori": sub.id,
                 "Delkategori": sub.label,
                 "Omtaler (antall)": len(hits),
                 mention_share: _percent(len(hits), mentions_total),
                 "Respondenter (antall)": hits["id"].nunique(),
                 respondent_share: _percent(hits["id"].nunique(), respondents_total),
+                "delkategori": sub.id,
             }
         )
     table = pd.DataFrame(rows)
@@ -152,9 +152,7 @@ class Crosstab:
     def raw_table(self) -> pd.DataFrame:
         """Counts, column % and test figures per row, nothing suppressed (not for publication)."""
         shares = self.percentages()
-        out = pd.DataFrame(
-            {"kategori": list(self.counts.index), "Kategori": [self.labels[i] for i in self.counts.index]}
-        )
+        out = pd.DataFrame({"Kategori": [self.labels[i] for i in self.counts.index]})
         for g in self.groups + ["Totalt"]:
             out[f"{g} (n={self.n[g]}): antall"] = [int(v) for v in self.counts[g]]
             out[f"{g} (n={self.n[g]}): %"] = list(shares[g])
@@ -163,6 +161,7 @@ class Crosstab:
         out["Kji-kvadrat"] = tests["statistic"]
         out["df"] = tests["df"]
         out["p"] = tests["p"]
+        out["kategori"] = list(self.counts.index)  # the id last: readers read the Norwegian label first
         return out
 
     def for_publication(self, min_cell: int = MIN_CELL) -> Crosstab | None:
