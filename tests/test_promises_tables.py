@@ -452,7 +452,7 @@ def test_crosstab_orders_numeric_codes_numerically_before_text_values(book):
 @pytest.fixture(scope="module")
 def coded_folder(tmp_path_factory, book_path):
     folder = tmp_path_factory.mktemp("cli")
-    answers = ["alfa"] * 12 + ["beta"] * 3 + ["delta"] * 7 + ["ingenting", "ingen"] + [""]
+    answers = ["alfa"] * 12 + ["beta"] * 3 + ["delta"] * 7 + ["ingenting", "ingenting annet"] + [""]
     survey = pd.DataFrame({"id": range(1, len(answers) + 1), "tekst": answers, "ansatt": [1, 2] * 12 + [1]})
     survey.to_csv(folder / "survey.csv", index=False)
     code_table(folder / "survey.csv", "id", "tekst", book_path, out=folder / "codes", model="blank")
