@@ -101,7 +101,10 @@ def assert_new_variables(data: pd.DataFrame, coded: dict, answered: pd.Series) -
 
 
 def answered_mask(coded: dict) -> pd.Series:
-    return coded["frame"]["evu_fritekst"].fillna("").str.strip() != ""
+    """Answered: text that names something; «vet ikke», «-» … (status non_answer) are missing too."""
+    book = load_codebook(coded["codebook"])
+    text = coded["frame"]["evu_fritekst"].fillna("")
+    return (text.str.strip() != "") & ~text.map(book.is_non_answer)
 
 
 # --------------------------------------------------------------------------- round trips

@@ -17,7 +17,7 @@ SURVEY = (
     "id,ansatt,evu\n"
     '11,0,"MI, veiledning og gjeldsrådgivning på UiA"\n'
     "12,1,\n"
-    "13,1,husker ikke\n"
+    "13,1,diverse kurs\n"
     "14,0,Organisasjonspsykologi og ledelse\n"
     "15,1,   \n"
 )
@@ -53,7 +53,7 @@ def test_outputs_follow_the_contract(survey, tmp_path):
     for row in first.itertuples():
         assert row.unit_text[int(row.start) : int(row.end)] == row.evidence
     uncoded = long[long["id"] == "13"]
-    assert uncoded["code"].tolist() == [""] and uncoded["unit_text"].tolist() == ["husker ikke"]
+    assert uncoded["code"].tolist() == [""] and uncoded["unit_text"].tolist() == ["diverse kurs"]
 
     assert run["counts"]["rows_in"] == 5 and run["counts"]["rows_out"] == 5
     assert run["counts"]["empty"] == 2 and run["counts"]["answers"] == 3

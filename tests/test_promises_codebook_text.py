@@ -17,6 +17,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import CODEBOOKS
 from textkit import load_codebook, lock_codebook, self_test
 from textkit.cli import app
 from textkit.text.privacy import Redactor
@@ -154,3 +155,47 @@ def test_identity_numbers_on_every_calendar_date_are_masked(rules_only, number):
     # the same number with a wrong last control digit is not an identity number
     wrong = number[:10] + str((int(number[10]) + 1) % 10)
     assert rules_only.redact(f"Sak {wrong} ble lukket.") == f"Sak {wrong} ble lukket."
+
+
+def test_a_codebook_loads_where_textkit_runs_without_its_bundled_codebooks(tmp_path):
+    """An installed package has no `codebooks/` beside it: there is no shipped lock to check,
+    and loading a codebook must still work (only the lock beside the codebook is read)."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import textkit
+
+    package = tmp_path / "site" / "textkit"
+    shutil.copytree(Path(textkit.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    book = tmp_path / "books" / "evu_types.yaml"
+    book.parent.mkdir()
+    shutil.copy(Path(textkit.__file__).parents[1] / "codebooks" / "evu_types.yaml", book)
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from textkit.codebook.book import load_codebook, shipped_lock_path;"
+        "assert shipped_lock_path() is None;"
+        "b = load_codebook(sys.argv[2]); print(b.id, b.version, b.locked)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "site"), str(book)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["evu_types", "1.0.0", "False"]
+
+
+def test_names_are_masked_in_every_mention_of_a_split_answer(tmp_path):
+    """An EVU answer cut into mentions: each unit's text is cut from the redacted answer, with
+    the masks of the names it holds (and only those), at the right places."""
+    import pandas as pd
+
+    from textkit.coding.run import code_table
+
+    survey = tmp_path / "s.csv"
+    answer = "Veiledning hos Kari Nordmann i Bergen, gjeldsrådgivning med Ola Hansen i fjor, IKT-sikkerhet"
+    pd.DataFrame({"id": [1], "t": [answer]}).to_csv(survey, index=False)
+    result = code_table(survey, "id", "t", CODEBOOKS / "evu_types.yaml", model="blank")
+    units = result.codes_long.drop_duplicates("unit").sort_values("unit")["unit_text"].tolist()
+    assert units == ["Veiledning hos [person] i Bergen", "gjeldsrådgivning med [person] i fjor", "IKT-sikkerhet"]
+    assert all("Kari" not in u and "Ola" not in u for u in result.codes_long["evidence"].astype(str))

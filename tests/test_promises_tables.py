@@ -17,11 +17,14 @@ Every figure below is set by construction and can be checked on paper:
 
 from __future__ import annotations
 
+from itertools import product
+
 import pandas as pd
 import pytest
 import yaml
 from typer.testing import CliRunner
 
+from textkit.analysis.disclosure import TEST_HIDDEN
 from textkit.analysis.tables import crosstab, tabell7, tabell8
 from textkit.cli import app
 from textkit.codebook.book import load_codebook
@@ -105,6 +108,29 @@ T7_MENTIONS = "Andel av alle omtaler (N=31), %"  # 13 + 8 + 4 + 0 + 6
 T7_RESPONDENTS = "Andel av respondenter som svarte (N=30), %"
 
 
+def feasible_values(cells: dict, caps: dict, holds) -> dict[str, set[int]]:
+    """What a reader can work out about each hidden cell: every value of «<5» (1-4) and «(skjult)»
+    (5 or more, up to its cap) for which the relation `holds` with the figures shown."""
+    hidden = [k for k, v in cells.items() if v in ("<5", "(skjult)")]
+    ranges = [range(1, 5) if cells[k] == "<5" else range(5, caps[k] + 1) for k in hidden]
+    found: dict[str, set[int]] = {k: set() for k in hidden}
+    for combo in product(*ranges):
+        if holds({**cells, **dict(zip(hidden, combo))}):
+            for k, v in zip(hidden, combo):
+                found[k].add(v)
+    return found
+
+
+def assert_not_recoverable(cells: dict, caps: dict, holds, truth: dict) -> None:
+    """Each «<5» keeps at least three values of 1-4, each «(skjult)» at least two, and the true
+    counts are among them (the shown figures are the true ones)."""
+    found = feasible_values(cells, caps, holds)
+    assert found, "nothing is hidden"
+    for k, values in found.items():
+        assert truth[k] in values, (k, sorted(values))
+        assert len(values) >= (3 if cells[k] == "<5" else 2), (k, sorted(values))
+
+
 def one_small_row():
     """a 12, b 7, c 3 (the only small one), d 0, e 5 (the next smallest)."""
     return tabell_codes({"a": 12, "b": 7, "c": 3, "d": 0, "e": 5})
@@ -115,15 +141,16 @@ def one_small_row():
 
 def test_tabell7_counts_both_denominators_and_labels_its_columns(book):
     long, wide = one_small_row()
-    table = tabell7(long, wide, book).set_index("kategori")
-    assert list(table.reset_index().columns) == [
-        "kategori",
+    frame = tabell7(long, wide, book, min_cell=0)
+    table = frame.set_index("kategori")
+    assert list(frame.columns) == [  # the Norwegian label first, the id last
         "Type",
         "Eksempler",
         "Omtaler (antall)",
         T7_MENTIONS,
         "Respondenter (antall)",
         T7_RESPONDENTS,
+        "kategori",
     ]
     assert table.loc["a", "Type"] == "Kategori A"
     assert table.loc["a", "Eksempler"] == "Veiledningspedagogikk; MI; Karriereveiledning"
@@ -147,17 +174,18 @@ def test_tabell7_reads_codes_written_as_csv_like_codes_in_memory(book, tmp_path)
 
 def test_tabell7_suppresses_a_small_row_and_hides_the_next_smallest(book):
     long, wide = one_small_row()
-    table = tabell7(long, wide, book, min_cell=5).set_index("kategori")
+    frame = tabell7(long, wide, book, min_cell=5)
+    table = frame.set_index("kategori")
     counts = ["Omtaler (antall)", "Respondenter (antall)"]
     shares = [T7_MENTIONS, T7_RESPONDENTS]
-    assert list(table.reset_index().columns) == [
-        "kategori",
+    assert list(frame.columns) == [
         "Type",
         "Eksempler",
         *counts[:1],
         shares[0],
         counts[1],
         shares[1],
+        "kategori",
     ]
     assert table.loc["c", counts].tolist() == ["<5", "<5"]  # 3 respondents, 4 mentions
     assert table.loc["c", shares].tolist() == ["", ""]
@@ -172,11 +200,28 @@ def test_tabell7_suppresses_a_small_row_and_hides_the_next_smallest(book):
 
 
 def test_tabell7_two_small_rows_need_no_second_cell_and_one_is_small(book):
+    """b (1 respondent, 2 mentions) and c (4 respondents, 5 mentions) are both small: their
+    respondents show «<5»; c's 5 mentions are no small count, so they show as «(skjult)», not «<5».
+    With a 13 and d 0 shown, the N=27 mentions leave 14 for b, c and e: more is hidden until
+    neither b nor c can be worked out (e's 7 shown would leave b + c = 7, b in 1-2)."""
     long, wide = tabell_codes({"a": 12, "b": 1, "c": 4, "d": 0, "e": 6})
     table = tabell7(long, wide, book, min_cell=5).set_index("kategori")
-    assert table["Respondenter (antall)"].to_dict() == {"a": 12, "b": "<5", "c": "<5", "d": 0, "e": 6}
-    assert table["Omtaler (antall)"].to_dict() == {"a": 13, "b": "<5", "c": "<5", "d": 0, "e": 7}
-    assert table.loc["e", T7_RESPONDENTS] == 20.0
+    mentions_n = "Andel av alle omtaler (N=27), %"  # 13 + 2 + 5 + 0 + 7
+    assert mentions_n in table.columns
+    respondents, mentions = table["Respondenter (antall)"], table["Omtaler (antall)"]
+    assert respondents[["a", "b", "c", "d"]].tolist() == [12, "<5", "<5", 0]
+    assert mentions[["a", "b", "c", "d"]].tolist() == [13, "<5", "(skjult)", 0]
+    assert table.loc["a", T7_RESPONDENTS] == 40.0 and table.loc["d", T7_RESPONDENTS] == 0.0
+    for row in ("b", "c"):
+        assert table.loc[row, [mentions_n, T7_RESPONDENTS]].tolist() == ["", ""]
+    for row in table.index:  # a row is hidden whole or shown whole, with its shares
+        hidden = [v in ("<5", "(skjult)") for v in (mentions[row], respondents[row])]
+        assert hidden[0] == hidden[1], row
+        if not hidden[0]:
+            assert table.loc[row, mentions_n] == pytest.approx(100 * mentions[row] / 27, abs=0.05)
+    truth = {"a": 13, "b": 2, "c": 5, "d": 0, "e": 7}
+    assert all(mentions[r] == truth[r] for r in truth if mentions[r] not in ("<5", "(skjult)"))
+    assert_not_recoverable(mentions.to_dict(), dict.fromkeys(truth, 27), lambda v: sum(v.values()) == 27, truth)
 
 
 def test_tabell7_min_cell_five_shows_five_and_zero_turns_suppression_off(book):
@@ -215,14 +260,15 @@ T8_RESPONDENTS = "Andel av respondenter i kategorien (N=16), %"
 
 
 def test_tabell8_shows_the_first_category_with_subcategories_on_its_own_denominators(book):
-    table = tabell8(tabell8_codes(), book).set_index("delkategori")
-    assert list(table.reset_index().columns) == [
-        "delkategori",
+    frame = tabell8(tabell8_codes(), book, min_cell=0)
+    table = frame.set_index("delkategori")
+    assert list(frame.columns) == [  # the Norwegian label first, the id last
         "Delkategori",
         "Omtaler (antall)",
         T8_MENTIONS,
         "Respondenter (antall)",
         T8_RESPONDENTS,
+        "delkategori",
     ]
     assert table["Delkategori"].to_dict() == {"b1": "Del B1", "b2": "Del B2", "b3": "Del B3"}
     assert table["Omtaler (antall)"].to_dict() == {"b1": 10, "b2": 2, "b3": 6}
@@ -244,9 +290,18 @@ def test_tabell8_suppresses_small_subcategories_and_hides_the_next_smallest(book
     counts = ["Omtaler (antall)", "Respondenter (antall)"]
     assert table.loc["b2", counts].tolist() == ["<5", "<5"]
     assert table.loc["b2", [T8_MENTIONS, T8_RESPONDENTS]].tolist() == ["", ""]
-    assert table.loc["b3", counts].tolist() == ["(skjult)", "(skjult)"]
-    assert table.loc["b3", [T8_MENTIONS, T8_RESPONDENTS]].tolist() == ["", ""]
     assert table.loc["b1", counts].tolist() == [10, 9]
+    assert table.loc["b1", T8_MENTIONS] == pytest.approx(100 * 10 / 19, abs=0.05)
+    # b3 is shown (6, 6) or hidden as «(skjult)» with its shares, whatever protects b2 …
+    shown_b3 = table.loc["b3", counts].tolist()
+    assert shown_b3 in ([6, 6], ["(skjult)", "(skjult)"])
+    if shown_b3 == ["(skjult)", "(skjult)"]:
+        assert table.loc["b3", [T8_MENTIONS, T8_RESPONDENTS]].tolist() == ["", ""]
+    # … but the N=19 mentions (at most the sum: a mention may have no subcategory) must not pin b2.
+    truth = {"b1": 10, "b2": 2, "b3": 6}
+    assert_not_recoverable(
+        table["Omtaler (antall)"].to_dict(), dict.fromkeys(truth, 19), lambda v: sum(v.values()) <= 19, truth
+    )
     assert list(table.columns) == ["Delkategori", *counts[:1], T8_MENTIONS, counts[1], T8_RESPONDENTS]
 
 
@@ -299,13 +354,14 @@ def test_crosstab_matches_groups_by_respondent_id_and_reports_who_was_left_out(c
 
 
 def test_crosstab_table_columns_in_code_order_with_whole_counts_and_column_percent(cross):
-    table = cross.table(min_cell=0).set_index("kategori")
+    frame = cross.table(min_cell=0)
+    table = frame.set_index("kategori")
     heads = [
         f"{g}: {kind}"
         for g in ("kommunal (n=20)", "statlig (n=20)", "annet (n=5)", "Totalt (n=45)")
         for kind in ("antall", "%")
     ]
-    assert list(table.reset_index().columns) == ["kategori", "Kategori", *heads, "Test", "Kji-kvadrat", "df", "p"]
+    assert list(frame.columns) == ["Kategori", *heads, "Test", "Kji-kvadrat", "df", "p", "kategori"]
     assert [str(v) for v in table.loc["a", heads[::2]]] == ["12", "4", "5", "21"]  # not 12.0
     assert table.loc["a", heads[1::2]].tolist() == [60.0, 20.0, 100.0, pytest.approx(46.7)]
     assert table.loc["kompetanse_minst_en", "Kategori"] == "Minst ett kompetanserelatert tema"
@@ -313,7 +369,7 @@ def test_crosstab_table_columns_in_code_order_with_whole_counts_and_column_perce
 
 
 def test_crosstab_table_shows_each_rows_own_test(cross):
-    table = cross.table(min_cell=5).set_index("kategori")
+    table = cross.table(min_cell=0).set_index("kategori")
     for row in cross.counts.index:
         expected = cross.tests.loc[row]
         shown = table.loc[row, ["Test", "Kji-kvadrat", "df", "p"]].tolist()
@@ -329,22 +385,55 @@ def test_crosstab_table_suppresses_one_to_four_by_default_and_hides_a_giveaway_t
     row = lambda r: [table.loc[r, f"{g}: antall"] for g in (k, s, a, t)]  # noqa: E731
     assert row("e") == [10, 10, 5, 25]  # 5 is shown, and so is a group of 5
     assert row("b") == ["<5", 0, 0, "<5"]  # a count of 1 is suppressed, zero is shown
-    assert row("c") == [10, "<5", 0, "(skjult)"]  # 10 + ? = 12 would give statlig's 2 away
-    assert [table.loc["c", f"{g}: %"] for g in (k, s, a, t)] == [50.0, "", 0.0, ""]
-    assert row("a") == [12, "<5", 5, "(skjult)"]
-    assert table.loc["a", f"{s}: %"] == "" and table.loc["a", f"{a}: %"] == 100.0
+    assert row("d") == [0, 0, 0, 0]
+    assert table.loc["c", f"{s}: antall"] == "<5" and table.loc["c", f"{a}: antall"] == 0
+    assert table.loc["a", f"{s}: antall"] == "<5" and table.loc["a", f"{a}: antall"] == 5
+    assert table.loc["a", f"{a}: %"] == 100.0 and table.loc["c", f"{a}: %"] == 0.0
+    caps = {k: 20, s: 20, a: 5, t: 45}
+    truth = {r: dict(zip((k, s, a, t), (*CROSS_COUNTS[r], sum(CROSS_COUNTS[r])))) for r in CROSS_COUNTS}
+    truth["kompetanse_minst_en"] = truth["a"]  # a is the only competence category
+    for r in table.index:
+        cells = {g: table.loc[r, f"{g}: antall"] for g in caps}
+        hidden = [g for g in caps if cells[g] in ("<5", "(skjult)")]
+        for g in caps:  # hidden counts have their % blanked; shown ones are the true figures
+            if g in hidden:
+                assert table.loc[r, f"{g}: %"] == "", (r, g)
+            else:
+                assert cells[g] == truth[r][g], (r, g)
+        if not hidden:
+            assert table.loc[r, "Test"] == cross.tests.loc[r, "test"], r
+            assert table.loc[r, "p"] == cross.tests.loc[r, "p"], r
+            continue
+        # statlig's 2 in c, 10 + ? = 12: some linked figure is hidden so the row and its
+        # «Totalt» do not give a «<5» away; and no test figure is shown on the row
+        assert_not_recoverable(cells, caps, lambda v: v[k] + v[s] + v[a] == v[t], truth[r])
+        assert table.loc[r, ["Test", "Kji-kvadrat", "df", "p"]].tolist() == [TEST_HIDDEN, "", "", ""], r
+    assert {"a", "b", "c", "kompetanse_minst_en"} <= {r for r in table.index if table.loc[r, "Test"] == TEST_HIDDEN}
 
 
 def test_crosstab_hides_a_whole_group_smaller_than_min_cell_including_its_size(book):
     wide, groups = cross_data()
     cross = crosstab(wide, book, groups, "ansatt", LABELS)
-    table = cross.table(min_cell=6).set_index("kategori")
-    assert [c for c in table.columns if c.startswith("annet")] == ["annet (n<6): antall", "annet (n<6): %"]
-    assert not any("n=5" in c for c in table.columns)
-    assert table["annet (n<6): antall"].tolist() == ["<6"] * len(table)  # zeros too: the group is small
-    assert table["annet (n<6): %"].tolist() == [""] * len(table)
-    assert table.loc["e", "kommunal (n=20): antall"] == 10
-    assert table.loc["e", "Totalt (n=45): antall"] == "(skjult)"
+    frame = cross.table(min_cell=6)
+    table = frame.set_index("kategori")
+    # annet (5 respondents) is left out whole: no column, its size nowhere, its respondents not in «Totalt»
+    assert not any(c.startswith("annet") for c in table.columns)
+    assert not any("n=5" in c or "n=45" in c for c in table.columns)
+    heads = [f"{g}: {kind}" for g in ("kommunal (n=20)", "statlig (n=20)", "Totalt (n=40)") for kind in ("antall", "%")]
+    assert list(frame.columns) == ["Kategori", *heads, "Test", "Kji-kvadrat", "df", "p", "kategori"]
+    e = table.loc["e"]
+    assert [e[h] for h in heads[::2]] == [10, 10, 20]  # not 25: annet's 5 are left out
+    assert e["Totalt (n=40): %"] == 50.0
+    assert [e["Kji-kvadrat"], e["df"], e["p"]] == [0.0, 1, 1.0]  # 10 of 20 vs 10 of 20, on the groups shown
+    assert table.loc["d", heads[::2]].tolist() == [0, 0, 0]
+    assert table.loc["c", "statlig (n=20): antall"] == "<6"  # the threshold is 6 now
+    shown = cross.for_publication(6)
+    assert shown.n.to_dict() == {"kommunal": 20, "statlig": 20, "Totalt": 40}
+    assert "utelatt: 7" in shown.notes[0] and "færre enn 6" in shown.notes[0]
+    assert [c for c in cross.table(min_cell=5).columns if c.startswith("annet")] == [
+        "annet (n=5): antall",
+        "annet (n=5): %",
+    ]  # a group of exactly min_cell is shown
 
 
 def test_crosstab_orders_numeric_codes_numerically_before_text_values(book):
@@ -363,7 +452,7 @@ def test_crosstab_orders_numeric_codes_numerically_before_text_values(book):
 @pytest.fixture(scope="module")
 def coded_folder(tmp_path_factory, book_path):
     folder = tmp_path_factory.mktemp("cli")
-    answers = ["alfa"] * 12 + ["beta"] * 3 + ["delta"] * 7 + ["ingenting", "ingen"] + [""]
+    answers = ["alfa"] * 12 + ["beta"] * 3 + ["delta"] * 7 + ["ingenting", "ingenting annet"] + [""]
     survey = pd.DataFrame({"id": range(1, len(answers) + 1), "tekst": answers, "ansatt": [1, 2] * 12 + [1]})
     survey.to_csv(folder / "survey.csv", index=False)
     code_table(folder / "survey.csv", "id", "tekst", book_path, out=folder / "codes", model="blank")
@@ -377,8 +466,14 @@ def test_cli_tables_suppress_small_cells_by_default(coded_folder, tmp_path):
     t7 = pd.read_csv(tmp_path / "t" / "tabell7.csv", dtype=str, keep_default_na=False).set_index("kategori")
     assert t7["Respondenter (antall)"].to_dict() == {"a": "12", "b": "<5", "c": "0", "d": "(skjult)", "e": "0"}
     assert "Andel av respondenter som svarte (N=24), %" in t7.columns
-    t8 = pd.read_csv(tmp_path / "t" / "tabell8.csv", dtype=str, keep_default_na=False).set_index("delkategori")
-    assert t8["Respondenter (antall)"].to_dict() == {"b1": "<5", "b2": "0", "b3": "0"}
+    assert t7.loc["b", "Andel av respondenter som svarte (N=24), %"] == ""
+    # Tabell 8 breaks down b, which Tabell 7 hides: its N headers would give b away, so it is not published.
+    assert not (tmp_path / "t" / "tabell8.csv").exists()
+    assert "Tabell 8 vises ikke" in result.output
+    cross = pd.read_csv(tmp_path / "t" / "krysstabell_ansatt.csv", dtype=str, keep_default_na=False)
+    cross = cross.set_index("kategori")
+    assert cross.loc["b", ["1 (n=12): antall", "2 (n=12): antall"]].tolist() == ["<5", "<5"]
+    assert cross.loc["b", "Test"] == TEST_HIDDEN
     result = runner.invoke(
         app, ["tables", str(coded_folder), "--out", str(tmp_path / "u"), "--no-charts", "--min-cell", "0"]
     )

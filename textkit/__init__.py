@@ -32,6 +32,7 @@ _EXPORTS = {
     "tabell7": "textkit.analysis.tables",
     "tabell8": "textkit.analysis.tables",
     "write_tables": "textkit.analysis.table_files",
+    "check_folder": "textkit.analysis.disclosure",
     "merge_codes": "textkit.analysis.merge",
     "coded_variables": "textkit.analysis.merge",
     "load_coded": "textkit.coding.results",

@@ -41,6 +41,10 @@ app.add_typer(review_app, name="review")
 minutes_app = typer.Typer(help="Batch-process partnership-meeting minutes (PDF, DOCX, TXT, EML).", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 app.add_typer(minutes_app, name="minutes")
+disclosure_app = typer.Typer(
+    help="Check a tables folder as an attacker would: can any suppressed cell be worked out?", no_args_is_help=True
+)
+app.add_typer(disclosure_app, name="disclosure")
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -136,12 +140,13 @@ def demo(
     console.print(
         _frame_table(result.tabell7.drop(columns=["kategori", "Eksempler"]), "Tabell 7. Type etter- og videreutdanning")
     )
-    console.print(
-        _frame_table(
-            result.tabell8.drop(columns=["delkategori"]),
-            "Tabell 8. Deltyper innen brukeroppfølging, veiledning og inkludering",
+    if not result.tabell8.empty:
+        console.print(
+            _frame_table(
+                result.tabell8.drop(columns=["delkategori"]),
+                "Tabell 8. Deltyper innen brukeroppfølging, veiledning og inkludering",
+            )
         )
-    )
     partnership = result.tables["partnerskap"].crosstab_table
     shown = partnership[["Kategori"] + [c for c in partnership.columns if c.endswith(": antall")] + ["p"]]
     console.print(_frame_table(shown, "Temaer på partnerskapsmøtene, etter kommunal/statlig ansettelse (antall svar)"))
@@ -210,7 +215,8 @@ def code(
     )
     counts = result.run["counts"]
     say(
-        f"{counts['rows_in']} rows, {counts['answers']} answers, {counts['empty']} empty; "
+        f"{counts['rows_in']} rows, {counts['answers']} answers, {counts['empty']} empty, "
+        f"{counts.get('non_answers', 0)} naming nothing (vet ikke, -, …); "
         f"{counts['units']} units ({counts['units_by_status'].get('uncoded', 0)} uncoded)"
     )
     say(f"Outputs written to {out}")
@@ -230,7 +236,12 @@ def tables(
     ),
     no_group: bool = typer.Option(False, "--no-group", help="Only Tabell 7/8, no crosstab or chart."),
     sheet: str | None = sheet_option("--survey"),
-    min_cell: int = typer.Option(5, "--min-cell", help="Suppress counts of 1..N-1 respondents (0 = no suppression)."),
+    min_cell: int = typer.Option(
+        5,
+        "--min-cell",
+        help="Suppress counts of 1..N-1 respondents, and whatever would give them away (0 = no suppression, "
+        "recorded as unprotected).",
+    ),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="Draw the bar chart (PNG and SVG)."),
     machine: bool = machine_option(),
     force: bool = force_option("tables already in --out"),
@@ -238,7 +249,8 @@ def tables(
     """Tabell 7/8-style tables and a crosstab by group with chi-square tests, as CSV, Excel and Markdown.
 
     Both denominators are printed and labelled (share of mentions, share of respondents).
-    Small cells are suppressed («<5»). Example:
+    Small cells are suppressed («<5») together with whatever would give them away («(skjult)»);
+    the folder is checked as by 'textkit disclosure check' and refused if the check fails. Example:
     textkit tables outputs/evu --out outputs/evu/tabeller --group-col ansatt
     """
     from textkit.analysis.table_files import DEFAULT_GROUP, write_tables
@@ -264,6 +276,38 @@ def tables(
         ]
         console.print(_frame_table(shown, f"Andel som nevner kategorien, etter {group_col or DEFAULT_GROUP}"))
     say(f"Tables written to {out}: " + ", ".join(p.name for p in result.files))
+    if result.check is not None:
+        say(
+            f"Disclosure control: {result.hidden['primary']} cells «<{min_cell}», {result.hidden['secondary']} "
+            f"more hidden to protect them; "
+            + (
+                "disclosure check passed."
+                if result.check.passed
+                else "UNPROTECTED (--min-cell 0): not for publication."
+            )
+        )
+
+
+@disclosure_app.command("check")
+@friendly
+def disclosure_check(
+    folder: Path = typer.Argument(..., help="Output folder of 'textkit tables'."),
+) -> None:
+    """Read every published figure in a tables folder back and try to work out each suppressed cell.
+
+    Exits non-zero, naming the cell and the figures that give it away, if any hidden cell can
+    be pinned down (fewer than 2 possible values, or a «<5» cell narrowed to fewer than 3), if
+    a test statistic is shown on a row with hidden cells, if the folder holds files that
+    'textkit tables' did not write, or if it was made with --min-cell 0 (unprotected). Example:
+    textkit disclosure check outputs/demo/partnerskap/tabeller
+    """
+    from textkit.analysis.disclosure import check_folder
+
+    report = check_folder(folder)
+    for line in report.lines():
+        say(line)
+    if not report.passed:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -292,7 +336,7 @@ def merge(
     )
     say(f"Codes: {result.provenance['codes_basis']['note']}")
     say(f"{result.rows} rows, {result.rows_with_codes} with codes; added {', '.join(result.added)}")
-    for loss in result.not_kept:
+    for loss in [*result.not_kept, *result.warnings]:
         err.print(f"warning: {loss}", markup=False, highlight=False)
     say(f"Merged file written to {result.path}")
 

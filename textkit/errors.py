@@ -20,3 +20,7 @@ class CodebookError(TextkitError):
 
 class OutputError(TextkitError):
     """An output would overwrite something it must not."""
+
+
+class DisclosureError(TextkitError):
+    """Published figures would give a suppressed cell away, or no suppression can protect it."""

@@ -10,10 +10,12 @@ Decisions, and why:
 
 - **Variables.** One 0/1 variable per top-level category (`{prefix}_{category}`) and per
   subcategory (`{prefix}_{subcategory}`, from the `subcode` column of codes_long), the number
-  of coded mentions (`{prefix}_n`), for codebooks with `competence: true` categories
+  of coded mentions (`{prefix}_n`, labelled «Antall kodede omtaler» for a `unit: mention`
+  codebook, «Antall temaer» for `unit: answer`/`item`), for codebooks with `competence: true` categories
   `{prefix}_kompetanse` (1 if any of them is mentioned), and `{prefix}_kodebok`
   ("codebook_id version") so the file says which codebook made it. The default prefix is the
-  codebook id.
+  codebook id; when a wildcard on it (`evu_types_*`) would also match survey variables,
+  `MergeResult.warnings` names them.
 - **Missing.** Not asked / left empty (an empty cell in codes_wide) and survey rows that are
   not in the codes at all are missing (SPSS system-missing, empty cell in Excel/CSV); 0 means
   answered but not mentioned. Conflating the two would change every percentage (SPEC §2).
@@ -103,6 +105,9 @@ class MergeResult:
     # What the merged file lacks that the survey had, one sentence each saying what to do about it
     # (.sav only: SPSS features pyreadstat cannot write). Empty when everything was kept.
     not_kept: list[str] = field(default_factory=list)
+    # Other things worth knowing before analysis, one sentence each (e.g. a default prefix whose
+    # wildcard also matches survey variables). The CLI prints them as warnings.
+    warnings: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- public API
@@ -156,6 +161,7 @@ def merge_codes(
     table, frame = source.table, source.data
     table.require_columns(id_col)
     _refuse_name_clash(table.path, frame.columns, specs)
+    warnings = prefix_warnings(frame.columns, base, specs) if prefix is None else []
     survey_ids = _survey_ids(table.path, frame[id_col], id_col)
     coded = _build_data(loaded, book, specs)
     _refuse_unknown_ids(table.path, id_col, survey_ids, list(coded.index), loaded.where)
@@ -171,6 +177,7 @@ def merge_codes(
         added=[spec.name for spec in specs],
         provenance=_provenance(table, id_col, loaded, book, base),
         not_kept=not_kept,
+        warnings=warnings,
     )
 
 
@@ -206,7 +213,7 @@ def variable_specs(book: Codebook, prefix: str | None = None, note: str = "") ->
         )
         for node in book.nodes()
     ]
-    specs.append(Variable(_name(base, "n"), "Antall kodede omtaler", "count", None, False, "F3.0", "scale"))
+    specs.append(Variable(_name(base, "n"), count_label(book), "count", None, False, "F3.0", "scale"))
     if any(node.competence for node in book.nodes()):
         specs.append(Variable(_name(base, "kompetanse"), "Nevnt minst én kompetansekategori", "competence", None))
     kodebok = f"{book.id} {book.version}"
@@ -222,6 +229,26 @@ def variable_specs(book: Codebook, prefix: str | None = None, note: str = "") ->
     )
     _refuse_duplicate_names(specs)
     return specs
+
+
+def count_label(book: Codebook) -> str:
+    """What `<prefix>_n` counts, by the codebook's unit: coded mentions where an answer is split
+    into mentions (unit `mention`), topics where each answer or item is one unit."""
+    return "Antall kodede omtaler" if book.unit == "mention" else "Antall temaer"
+
+
+def prefix_warnings(columns: Iterable, base: str, specs: list[Variable]) -> list[str]:
+    """Survey variables that a wildcard `<base>_*` would pick up besides the new ones (SPSS
+    `evu_types_1 TO …`, R `starts_with()`, pandas `filter(like=)`), named in one warning."""
+    ours = {spec.name.lower() for spec in specs}
+    start = f"{base.lower()}_"
+    matching = [str(c) for c in columns if str(c).lower().startswith(start) and str(c).lower() not in ours]
+    if not matching:
+        return []
+    return [
+        f"the default prefix '{base}' makes a wildcard such as {base}_* also match the survey's own "
+        f"variable(s) {', '.join(matching)}; choose another prefix with --prefix to keep them apart."
+    ]
 
 
 def _file_variables(specs: Iterable[Variable]) -> list[NewVariable]:

@@ -4,10 +4,13 @@ The report's Tabell 7 gives "Andel" as a share of all mentions (215 of 421), whi
 speaks of shares of respondents. Both are printed here, each labelled with its denominator,
 so no reader has to guess which one a percentage is.
 
-Disclosure control (SPEC §9): counts of 1 to `min_cell - 1` respondents are shown as "<5"
-(with `min_cell=5`), their percentages blanked. Zero is shown: it identifies nobody. Where one
-suppressed cell could be recovered by subtraction from a shown total, a second cell is hidden
-too ("(skjult)"). `min_cell=0` turns suppression off.
+Disclosure control (SPEC §9, `textkit.analysis.disclosure`): counts of 1 to `min_cell - 1`
+respondents are shown as "<5" (with `min_cell=5`, the default here as in the CLI), their
+percentages blanked. Zero is shown: it identifies nobody. Where a hidden cell could be worked
+out from what is shown (totals, sums, shares), more cells are hidden ("(skjult)"), and a
+crosstab row with a hidden cell shows no test statistic or p-value. Each function protects its
+own table; `write_tables` protects all tables of a run together, since they share margins.
+`min_cell=0` turns suppression off and is recorded as that choice.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2_contingency, fisher_exact
 
+from textkit.analysis.disclosure import HIDDEN, MIN_CELL, TableSpec, protect
 from textkit.codebook.book import Codebook
 
 COMPETENCE_ROW = "kompetanse_minst_en"
 COMPETENCE_LABEL = "Minst ett kompetanserelatert tema"
-HIDDEN = "(skjult)"
+__all__ = ["HIDDEN", "MIN_CELL", "Crosstab", "crosstab", "tabell7", "tabell8"]
 
 
 def _respondents_answered(codes_wide: pd.DataFrame, codebook: Codebook) -> pd.Series:
@@ -30,10 +34,23 @@ def _respondents_answered(codes_wide: pd.DataFrame, codebook: Codebook) -> pd.Se
     return codes_wide[codebook.category_ids].replace("", None).notna().all(axis=1)
 
 
+def one_unit_per_answer(codebook: Codebook) -> bool:
+    """Whether every answer is one unit (codebook unit `answer` or `item`): then a category's
+    mentions are its respondents, and a reader of Tabell 7 knows it."""
+    return codebook.unit != "mention"
+
+
 def tabell7(
-    codes_long: pd.DataFrame, codes_wide: pd.DataFrame, codebook: Codebook, n_examples: int = 3, min_cell: int = 0
+    codes_long: pd.DataFrame,
+    codes_wide: pd.DataFrame,
+    codebook: Codebook,
+    n_examples: int = 3,
+    min_cell: int = MIN_CELL,
 ) -> pd.DataFrame:
-    """One row per top-level category: mentions and respondents, with both shares (in %)."""
+    """One row per top-level category: mentions and respondents, with both shares (in %).
+
+    Small counts are suppressed (`min_cell`, default 5 as in the CLI); `min_cell=0` gives the
+    true counts."""
     coded = codes_long[codes_long["code"].fillna("") != ""]
     total_mentions = len(coded)
     answered = int(_respondents_answered(codes_wide, codebook).sum())
@@ -45,38 +62,34 @@ def tabell7(
         respondents = int((pd.to_numeric(codes_wide[category.id], errors="coerce") == 1).sum())
         rows.append(
             {
-                "kategori": category.id,
                 "Type": category.label,
                 "Eksempler": "; ".join(category.examples[:n_examples]),
                 "Omtaler (antall)": mentions,
                 mention_share: _percent(mentions, total_mentions),
                 "Respondenter (antall)": respondents,
                 respondent_share: _percent(respondents, answered),
+                "kategori": category.id,
             }
         )
     table = pd.DataFrame(rows)
-    return suppress_rows(
-        table,
-        "Respondenter (antall)",
-        ["Omtaler (antall)", "Respondenter (antall)"],
-        [mention_share, respondent_share],
-        min_cell,
-    )
+    return _protected(TableSpec("Tabell 7", "tabell7", table), min_cell, one_unit_per_answer(codebook))
 
 
 def tabell8(
-    codes_long: pd.DataFrame, codebook: Codebook, category_id: str | None = None, min_cell: int = 0
+    codes_long: pd.DataFrame, codebook: Codebook, category_id: str | None = None, min_cell: int = MIN_CELL
 ) -> pd.DataFrame:
-    """Subcategories of one category (default: the first that has any), Tabell 8 style."""
-    parent = next(
-        (c for c in codebook.categories if (category_id is None and c.subcategories) or c.id == category_id),
-        None,
-    )
-    if parent is None or not parent.subcategories:
+    """Subcategories of one category (default: the first that has any), Tabell 8 style.
+
+    Its N headers are the category's mentions and respondents; where those are themselves
+    small (1..min_cell-1) there is nothing to publish and the table is empty."""
+    parent = tabell8_parent(codebook, category_id)
+    if parent is None:
         return pd.DataFrame()
     coded = codes_long[codes_long["code"] == parent.id]
     mentions_total = len(coded)
     respondents_total = coded["id"].nunique()
+    if min_cell and 0 < respondents_total < min_cell:
+        return pd.DataFrame()
     mention_share = f"Andel av omtaler i kategorien (N={mentions_total}), %"
     respondent_share = f"Andel av respondenter i kategorien (N={respondents_total}), %"
     rows = []
@@ -84,22 +97,32 @@ def tabell8(
         hits = coded[coded["subcode"] == sub.id]
         rows.append(
             {
-                "delkategori": sub.id,
                 "Delkategori": sub.label,
                 "Omtaler (antall)": len(hits),
                 mention_share: _percent(len(hits), mentions_total),
                 "Respondenter (antall)": hits["id"].nunique(),
                 respondent_share: _percent(hits["id"].nunique(), respondents_total),
+                "delkategori": sub.id,
             }
         )
     table = pd.DataFrame(rows)
-    return suppress_rows(
-        table,
-        "Respondenter (antall)",
-        ["Omtaler (antall)", "Respondenter (antall)"],
-        [mention_share, respondent_share],
-        min_cell,
+    spec = TableSpec("Tabell 8", "tabell8", table, parent=parent.id)
+    return _protected(spec, min_cell, one_unit_per_answer(codebook))
+
+
+def tabell8_parent(codebook: Codebook, category_id: str | None = None):
+    """The category Tabell 8 breaks down: `category_id`, or the first with subcategories."""
+    parent = next(
+        (c for c in codebook.categories if (category_id is None and c.subcategories) or c.id == category_id),
+        None,
     )
+    return parent if parent is not None and parent.subcategories else None
+
+
+def _protected(spec: TableSpec, min_cell: int, one_unit: bool) -> pd.DataFrame:
+    if not min_cell or spec.frame.empty:
+        return spec.frame
+    return protect([spec], min_cell, one_unit).tables[0].frame
 
 
 @dataclass
@@ -116,6 +139,8 @@ class Crosstab:
     tests: pd.DataFrame  # index: row ids; columns: test, statistic, df, p
     group_col: str
     notes: list[str] = field(default_factory=list)
+    left_out: int = 0  # rows of the survey not in the crosstab (no answer, no group)
+    competence: list[str] = field(default_factory=list)  # the categories COMPETENCE_ROW combines
 
     @property
     def groups(self) -> list[str]:
@@ -124,39 +149,64 @@ class Crosstab:
     def percentages(self) -> pd.DataFrame:
         return (100 * self.counts / self.n).round(1)
 
-    def table(self, min_cell: int = 5) -> pd.DataFrame:
-        """The publishable table: counts and column %, small cells suppressed, test figures."""
+    def raw_table(self) -> pd.DataFrame:
+        """Counts, column % and test figures per row, nothing suppressed (not for publication)."""
         shares = self.percentages()
-        out = pd.DataFrame(
-            {"kategori": list(self.counts.index), "Kategori": [self.labels[i] for i in self.counts.index]}
-        )
-        columns = self.groups + ["Totalt"]
-        small_group = {g: 0 < min_cell and self.n[g] < min_cell for g in columns}
-        for g in columns:
-            head = f"{g} (n={self.n[g]})" if not small_group[g] else f"{g} (n<{min_cell})"
-            out[f"{head}: antall"] = list(self.counts[g])
-            out[f"{head}: %"] = list(shares[g])
-        out = out.astype(object)
-        for row in range(len(out)):
-            hidden = []
-            for g in columns:
-                head = f"{g} (n={self.n[g]})" if not small_group[g] else f"{g} (n<{min_cell})"
-                value = int(self.counts[g].iloc[row])
-                if small_group[g] or (min_cell and 0 < value < min_cell):
-                    out.at[row, f"{head}: antall"] = f"<{min_cell}"
-                    out.at[row, f"{head}: %"] = ""
-                    hidden.append(g)
-            group_hidden = [g for g in hidden if g != "Totalt"]
-            if len(group_hidden) == 1 and "Totalt" not in hidden:
-                head = f"Totalt (n={self.n['Totalt']})"
-                out.at[row, f"{head}: antall"] = HIDDEN
-                out.at[row, f"{head}: %"] = ""
+        out = pd.DataFrame({"Kategori": [self.labels[i] for i in self.counts.index]})
+        for g in self.groups + ["Totalt"]:
+            out[f"{g} (n={self.n[g]}): antall"] = [int(v) for v in self.counts[g]]
+            out[f"{g} (n={self.n[g]}): %"] = list(shares[g])
         tests = self.tests.reset_index(drop=True)
         out["Test"] = tests["test"]
         out["Kji-kvadrat"] = tests["statistic"]
         out["df"] = tests["df"]
         out["p"] = tests["p"]
+        out["kategori"] = list(self.counts.index)  # the id last: readers read the Norwegian label first
         return out
+
+    def for_publication(self, min_cell: int = MIN_CELL) -> Crosstab | None:
+        """The crosstab without groups of fewer than `min_cell` respondents who answered (their
+        respondents are left out like those without a group; totals and tests are over the
+        groups shown). None if no group is left."""
+        small = [g for g in self.groups if min_cell and self.n[g] < min_cell]
+        if not small:
+            return self
+        kept = [g for g in self.groups if g not in small]
+        if not kept:
+            return None
+        counts = self.counts[kept].copy()
+        counts["Totalt"] = counts.sum(axis=1)
+        n = self.n[kept].copy()
+        n["Totalt"] = int(n.sum())
+        tests = pd.DataFrame(
+            [_test(counts.loc[row, kept].to_numpy(), n[kept].to_numpy()) for row in counts.index], index=counts.index
+        )
+        left_out = self.left_out + int(self.n["Totalt"] - n["Totalt"])
+        notes = _crosstab_notes(self.group_col, int(n["Totalt"]), left_out, min_cell)
+        return Crosstab(
+            counts.astype(int), n.astype(int), self.labels, tests, self.group_col, notes, left_out, self.competence
+        )
+
+    def spec(self, name: str | None = None, csv: str = "") -> TableSpec:
+        return TableSpec(
+            name or f"Krysstabell {self.group_col}",
+            "crosstab",
+            self.raw_table(),
+            csv=csv,
+            competence_row=COMPETENCE_ROW if COMPETENCE_ROW in self.counts.index else None,
+            competence_categories=list(self.competence),
+        )
+
+    def table(self, min_cell: int = MIN_CELL) -> pd.DataFrame:
+        """The publishable table: counts and column %, small cells suppressed and protected
+        against recovery from the row's other figures; no test figures on a row with a hidden
+        cell; groups of fewer than `min_cell` respondents left out."""
+        if not min_cell:
+            return self.raw_table()
+        shown = self.for_publication(min_cell)
+        if shown is None:
+            return pd.DataFrame()
+        return protect([shown.spec()], min_cell, False).tables[0].frame
 
 
 def crosstab(
@@ -196,14 +246,21 @@ def crosstab(
     tests = pd.DataFrame(
         [_test(counts.loc[row, order].to_numpy(), n[order].to_numpy()) for row in counts.index], index=counts.index
     )
-    notes = [
-        f"Respondenter som svarte og har verdi på {group_col}: {n['Totalt']}; "
-        f"utelatt: {int((~keep).sum())} uten svar eller uten gruppe.",
+    left_out = int((~keep).sum())
+    notes = _crosstab_notes(group_col, int(n["Totalt"]), left_out)
+    return Crosstab(counts.astype(int), n.astype(int), labels, tests, group_col, notes, left_out, competence)
+
+
+def _crosstab_notes(group_col: str, answered: int, left_out: int, min_cell: int = 0) -> list[str]:
+    without = "uten svar eller uten gruppe"
+    if min_cell:
+        without = f"uten svar, uten gruppe eller i en gruppe med færre enn {min_cell} som svarte"
+    return [
+        f"Respondenter som svarte og har verdi på {group_col}: {answered}; utelatt: {left_out} {without}.",
         "Prosent = andel av respondentene i gruppen som svarte (kolonneprosent). En respondent kan nevne flere kategorier.",
         "Test per rad: Pearsons kji-kvadrattest (nevnt/ikke nevnt × gruppe). Fishers eksakte test der en forventet "
         "celleverdi er under 5 i en 2×2-tabell; for større tabeller står en advarsel.",
     ]
-    return Crosstab(counts.astype(int), n.astype(int), labels, tests, group_col, notes)
 
 
 def _test(mentioned: np.ndarray, n: np.ndarray) -> dict:
@@ -227,32 +284,6 @@ def _test(mentioned: np.ndarray, n: np.ndarray) -> dict:
         "df": int(df),
         "p": round(float(p), 4),
     }
-
-
-def suppress_rows(
-    table: pd.DataFrame, size_col: str, count_cols: list[str], share_cols: list[str], min_cell: int
-) -> pd.DataFrame:
-    """Hide rows whose `size_col` is 1..min_cell-1; if exactly one row is hidden, hide the next
-    smallest too, since the shown total would otherwise give it away."""
-    if not min_cell or table.empty:
-        return table
-    table = table.astype(object)
-    sizes = pd.to_numeric(table[size_col])
-    small = (sizes > 0) & (sizes < min_cell)
-    for index in table.index[small]:
-        for column in count_cols:
-            table.at[index, column] = f"<{min_cell}"
-        for column in share_cols:
-            table.at[index, column] = ""
-    if small.sum() == 1:
-        rest = sizes[~small & (sizes > 0)]
-        if not rest.empty:
-            index = rest.idxmin()
-            for column in count_cols:
-                table.at[index, column] = HIDDEN
-            for column in share_cols:
-                table.at[index, column] = ""
-    return table
 
 
 def _percent(part: int, whole: int) -> float | str:

@@ -45,6 +45,29 @@ ENCODINGS = ("utf-8-sig", "cp1252")  # as the survey tables (textkit.io.tables.C
 DEFAULT_FUZZY = 90
 DEFAULT_FUZZY_MIN_LENGTH = 6
 DEFAULT_MIN_COMPOUND_PART = 3
+#: Whole answers that name nothing (issue 17): kept out of the denominators as status `non_answer`.
+#: A codebook's own top-level `non_answers` list replaces this one (an empty list turns the rule off).
+DEFAULT_NON_ANSWERS = (
+    "-",
+    "?",
+    ".",
+    "vet ikke",
+    "veit ikkje",
+    "ingen",
+    "husker ikke",
+    "hugsar ikkje",
+    "kan ikke huske",
+    "kan ikkje hugse",
+    "nei",
+    "ikke relevant",
+    "ikkje relevant",
+)
+
+
+def non_answer_key(text: str) -> str:
+    """An answer as the non-answer rule compares it: lower case, punctuation and whitespace ignored
+    (so «Vet ikke.» is «vet ikke», and «-», «?» and «.» are all the empty key)."""
+    return " ".join(re.sub(r"[\W_]+", " ", str(text).casefold()).split())
 
 
 @dataclass(frozen=True)
@@ -101,6 +124,8 @@ class Codebook:
     negation: dict | None = None
     #: `contexts` block: name → keep_with / reject_with / ignore_after (see textkit.text.context).
     contexts: dict[str, dict] = field(default_factory=dict)
+    #: whole answers that name nothing (`non_answers`; default DEFAULT_NON_ANSWERS), see `is_non_answer`.
+    non_answers: tuple[str, ...] = DEFAULT_NON_ANSWERS
     raw: dict = field(default_factory=dict, repr=False)
     node: yaml.Node | None = field(default=None, repr=False, compare=False)
 
@@ -121,6 +146,12 @@ class Codebook:
             if node.id == category_id:
                 return node
         raise KeyError(category_id)
+
+    def is_non_answer(self, text: str) -> bool:
+        """Whether a whole answer names nothing («vet ikke», «-» …): case, punctuation and whitespace
+        are ignored, so an answer of punctuation only matches an entry of punctuation only."""
+        keys = {non_answer_key(entry) for entry in self.non_answers}
+        return bool(str(text).strip()) and non_answer_key(text) in keys
 
     def provenance(self) -> dict:
         return {"id": self.id, "version": self.version, "sha256": self.sha256, "path": str(self.path)}
@@ -286,6 +317,7 @@ def _build(path: Path, data: dict, node: yaml.Node, sha: str) -> Codebook:
         min_compound_part=matching.get("min_compound_part", DEFAULT_MIN_COMPOUND_PART),
         negation=data.get("negation"),
         contexts=dict(data.get("contexts", {})),
+        non_answers=tuple(data.get("non_answers", DEFAULT_NON_ANSWERS)),
         raw=data,
     )
 

@@ -48,6 +48,8 @@ LONG_COLUMNS = [
 ]
 OUTPUT_FILES = ("codes_long.csv", "codes_wide.csv", "run.json")
 HASHED_FILES = ("codes_long.csv", "codes_wide.csv")
+#: Unit statuses of answers outside every denominator: unit 0, missing in codes_wide, not in the store.
+NOT_ANSWERED = ("empty", "non_answer")
 
 
 @dataclass
@@ -98,7 +100,9 @@ def code_table(
 
     Returns `CodingResult` (codes_long, codes_wide, units, run); writes the SPEC §5 files to
     `out` when given. Empty answers are kept with status `empty` (missing in codes_wide), not
-    dropped: "did not answer" is not "mentioned nothing".
+    dropped: "did not answer" is not "mentioned nothing". Whole answers that name nothing
+    («vet ikke», «-», «ingen» …; the codebook's `non_answers`) are kept the same way with status
+    `non_answer`: not coded, missing in codes_wide, so no table counts them in its N.
 
     Coding runs on the raw text. What is written — `unit_text` and `evidence` in codes_long, the
     units in the decisions store — is redacted (persons, e-mail, phone, fødselsnummer) with
@@ -119,7 +123,8 @@ def code_table(
     # coding and entities for masking what is written.
     coder = Coder(book, model=model, entities=redact).fit()
     redactor = Redactor(nlp=coder.nlp_, known_words=codebook_words(book)) if redact else None
-    answered = [i for i, text in enumerate(texts) if text]
+    non_answers = {i for i, text in enumerate(texts) if text and book.is_non_answer(text)}
+    answered = [i for i, text in enumerate(texts) if text and i not in non_answers]
     coded: dict[int, list] = {}
     shown_answers: dict[int, Redaction] = {}
     docs = coder.nlp_.pipe((texts[i] for i in answered), batch_size=coder.batch_size)
@@ -128,11 +133,21 @@ def code_table(
         shown_answers[index] = redactor.redaction(doc.text, doc) if redactor else Redaction(doc.text)
     redactions = iter([within(shown_answers[i], texts[i], unit.start, unit.end) for i in answered for unit in coded[i]])
     long_rows, unit_rows, wide_rows = [], [], []
-    for index, (respondent, _text) in enumerate(zip(ids, texts)):
+    for index, (respondent, text) in enumerate(zip(ids, texts)):
         units = coded.get(index)
         if units is None:
+            # an empty answer, or one that names nothing: a row for the record, missing in codes_wide
+            shown_text = text if index in non_answers else ""  # «vet ikke», «-»: nothing to redact
+            status = "non_answer" if index in non_answers else "empty"
             unit_rows.append(
-                {"id": respondent, "unit": 0, "unit_text": "", "status": "empty", "codes": "", "raw_text": ""}
+                {
+                    "id": respondent,
+                    "unit": 0,
+                    "unit_text": shown_text,
+                    "status": status,
+                    "codes": "",
+                    "raw_text": shown_text,
+                }
             )
             wide_rows.append(
                 {"id": respondent, **{c: pd.NA for c in book.category_ids}, "n_units": 0, "uncoded_units": 0}
@@ -191,8 +206,9 @@ def code_table(
             "rows_in": len(ids),
             "rows_out": len(codes_wide),
             "answers": len(answered),
-            "empty": len(ids) - len(answered),
-            "units": int((units_frame["status"] != "empty").sum()),
+            "empty": len(ids) - len(answered) - len(non_answers),
+            "non_answers": len(non_answers),
+            "units": int((~units_frame["status"].isin(NOT_ANSWERED)).sum()),
             "units_by_status": {k: int(v) for k, v in status_counts.items()},
             "codes_long_rows": len(codes_long),
             "mentions_by_code": {c: int((codes_long["code"] == c).sum()) for c in book.category_ids},

@@ -127,7 +127,7 @@ def record_run(folder, result) -> str:
     run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     book = run["codebook"]
     nlp = f"{run['nlp']['name']} {run['nlp']['version']}"
-    units = result.units[result.units["status"] != "empty"]
+    units = result.units[~result.units["status"].isin(("empty", "non_answer"))]
     coded = result.codes_long[result.codes_long["code"].fillna("") != ""]
     with _opened(folder) as db, db:
         db.execute(

@@ -8,6 +8,11 @@ learned classifiers (`textkit suggest`) apart from the rule codes and never coun
 and the themes of the residue with rule proposals (`textkit.analysis.themes`). Text is redacted
 as it was stored by `textkit code` (redacted unless the run says otherwise; the report says
 which).
+
+The report is an internal working document, not a publication: it shows answer texts and exact
+counts (no suppression). It says so in a banner at the top («Internt arbeidsdokument – ikke for
+publisering»), and `textkit tables` never writes it into a tables folder. Printed, it drops the
+table of contents and uses the full page width; long cells wrap instead of running off the edge.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from textkit.coding.results import CodingRun, load_coded, wide_flags
 from textkit.coding.store import STORE, decisions, latest_run, latest_suggestion_run, machine_rows
 from textkit.io import write_text
 from textkit.io.outputs import check_output_file
+from textkit.io.workbook import INTERNAL  # «Internt arbeidsdokument – ikke for publisering»
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#222;line-height:1.45}
@@ -36,6 +42,22 @@ th{background:#e8edf1} mark{background:#ffd27a;padding:0 .1rem;border-radius:2px
 .ok{color:#1b7a2e;font-weight:600} .fail{color:#b3261e;font-weight:600} code{background:#f0f0f0;padding:0 .2rem}
 .cat{border:1px solid #ccd3da;border-radius:6px;padding:.4rem 1rem;margin:1rem 0} .pill{display:inline-block;background:#e8edf1;
 border-radius:10px;padding:0 .5rem;margin:0 .2rem .2rem 0;font-size:.85rem}
+.internal{background:#b3261e;color:#fff;font-weight:700;padding:.5rem 2rem;letter-spacing:.02em}
+td,th,.pill,code{overflow-wrap:anywhere} .pill{max-width:100%;box-sizing:border-box}
+@media print{
+@page{size:A4;margin:12mm}
+body{font-size:10pt;line-height:1.3}
+nav{display:none}
+main{display:block}
+article{max-width:none;width:auto;padding:0}
+header{padding:.4rem 0;background:none;color:#000;border-bottom:2px solid #000}
+.internal{background:none;color:#b3261e;border:2px solid #b3261e;padding:.3rem .5rem;margin:0 0 .4rem}
+table{width:100%;page-break-inside:auto}
+tr{page-break-inside:avoid}
+td,th,code,.pill{overflow-wrap:anywhere;word-break:break-word;white-space:normal}
+h2,h3{page-break-after:avoid}
+mark{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}
 """
 
 
@@ -59,7 +81,9 @@ def write_report(
     sections.append(("kjoring", "Kjøringen", _run_section(run, book)))
     sections.append(("kodebok", "Kodeboken", _codebook_section(book)))
     sections.append(("selvtest", "Kodebokens selvtest", _self_test_section(book, self_test_model)))
-    sections.append(("antall", "Antall per kategori", _table(tabell7(long, wide, book).drop(columns=["kategori"]))))
+    # Exact counts on purpose: this is an internal working document (see INTERNAL), not a table to publish.
+    counts = tabell7(long, wide, book, min_cell=0).drop(columns=["kategori"])
+    sections.append(("antall", "Antall per kategori (uprikket)", _table(counts)))
     for category in book.categories:
         sections.append((f"kat-{category.id}", category.label, _category_units(long, category)))
     sections.append(("rest", "Enheter uten kode (resten)", _uncoded(long)))
@@ -77,6 +101,8 @@ def write_report(
         f'<!DOCTYPE html><html lang="nb"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Revisjonsrapport: {html.escape(book.title)}</title><style>{CSS}</style></head><body>"
+        f'<div class="internal" role="note">{INTERNAL}: inneholder svartekster og uprikkede antall. '
+        "Tabeller for publisering lages med <code>textkit tables</code>.</div>"
         f"<header><h1>Revisjonsrapport: {html.escape(book.title)}</h1>"
         f"<div>Kodebok {html.escape(book.id)} {html.escape(book.version)} · "
         f"{html.escape(run.get('input', {}).get('text_col', ''))} · laget {generated} med textkit {__version__}</div>"

@@ -50,6 +50,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from textkit.errors import InputError
 from textkit.io.atomic import atomic_path
 from textkit.io.cells import cell_value, no_formulas
+from textkit.io.workbook import mark_internal
 
 SHEET = "Gjennomgang"
 CODEBOOK_SHEET = "Kodebok"
@@ -248,6 +249,7 @@ def write_review(
         if key in info:
             hidden.append([key, cell_value(info[key])])
     hidden.sheet_state = "hidden"
+    mark_internal(workbook)
     no_formulas(workbook)
     with atomic_path(target) as tmp:
         workbook.save(tmp)
