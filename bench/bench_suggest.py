@@ -41,13 +41,13 @@ COLUMNS = {"evu_types.yaml": "evu_fritekst", "partnership_agenda.yaml": "partner
 #: Terms and rules of both codebooks whose removal uncodes at least 3 units of the bundled survey (chosen by
 #: that count, not by how well `suggest` does): single terms, spellings of one idea, acronyms, regexes.
 E, P = "evu_types.yaml", "partnership_agenda.yaml"
+MIN_ABLATED = 3
 ABLATIONS = [
     Ablation(E, "okonomi_gjeld", ("gjeld",), "okonomi_gjeld"),
     Ablation(E, "psykisk_helse_rus", ("psykisk helse", "psykisk", "psyk"), "psykisk_helse_rus"),
     Ablation(E, "ledelse_organisasjon", ("ledelse",), "ledelse_organisasjon"),
     Ablation(E, "forvaltning_jus", ("saksbehandl", "saksbehandling", "sakshandsam"), "forvaltning_jus"),
     Ablation(E, "digitalisering_ikt", ("IKT", "IT"), "digitalisering_ikt"),
-    Ablation(E, "metodisk_relasjonell", ("MI", "/\\bmi-"), "veiledning_inkludering"),
     Ablation(E, "metodisk_relasjonell", ("coaching", "coach"), "veiledning_inkludering"),
     Ablation(E, "metodisk_relasjonell", ("kognitiv",), "veiledning_inkludering"),
     Ablation(E, "arbeidsinkludering", ("supported employment", "SE"), "veiledning_inkludering"),
@@ -85,7 +85,13 @@ def planted_gaps(work: Path, model: str | None, ablations=ABLATIONS, k: int = 50
         book = ablate_codebook(PROJECT / "codebooks" / ablation.codebook, ablation, work / f"ablation_{number}.yaml")
         folder = work / f"ablation_{number}"
         code_table(SURVEY, "id", column, book, out=folder, model=model)
-        rows.append(planted_gap(originals[ablation.codebook], folder, ablation, k=k, model=model))
+        row = planted_gap(originals[ablation.codebook], folder, ablation, k=k, model=model)
+        if row["ablated"] < MIN_ABLATED:
+            print(
+                f"left out: {ablation.name} uncodes {row['ablated']} unit(s), fewer than {MIN_ABLATED}: no gap planted"
+            )
+            continue
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

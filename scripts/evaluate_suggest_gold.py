@@ -41,24 +41,38 @@ SETS = {
     "partnership_dev": ("partnership_dev.csv", "partnership_agenda.yaml", "codes"),
     "partnership_heldout": ("partnership_heldout.csv", "partnership_agenda.yaml", "codes"),
     "partnership_fresh": ("partnership_fresh.csv", "partnership_agenda.yaml", "codes"),
+    # written for issue 18 after the rules were final: the first pair became development data after
+    # one run, the second was scored once, after `suggest` was final
+    "evu_fresh": ("evu_fresh.csv", "evu_types.yaml", "categories"),
+    "partnership_suggest_fresh": ("partnership_suggest_fresh.csv", "partnership_agenda.yaml", "codes"),
+    "evu_fresh2": ("evu_fresh2.csv", "evu_types.yaml", "categories"),
+    "partnership_fresh2": ("partnership_fresh2.csv", "partnership_agenda.yaml", "codes"),
 }
+SURVEY_COLUMNS = {"evu_types.yaml": "evu_fritekst", "partnership_agenda.yaml": "partnerskap_fritekst"}
 
 
-def score_set(name: str, work: Path, model: str | None = None, minimum: float = 0.8) -> dict:
+def score_set(name: str, work: Path, model: str | None = None, minimum: float = 0.8, alongside: bool = True) -> dict:
     """Code one gold set, run `suggest` on it and score the suggestions above `minimum` (see the module docstring)."""
     file, codebook, column = SETS[name]
     gold = pd.read_csv(GOLD / file, dtype=str, keep_default_na=False)
     gold = gold.rename(columns={"gold_id": "id"})
     table = work / f"{name}.csv"
-    gold[["id", "text"]].to_csv(table, index=False)
+    answers = gold[["id", "text"]]
+    if alongside:  # a run of realistic size: the bundled survey's answers to the same question, then the gold ones
+        survey = pd.read_csv(PROJECT / "corpora" / "survey_2025.csv", dtype=str, keep_default_na=False)
+        question = SURVEY_COLUMNS[codebook]
+        answers = pd.concat([survey[["id", question]].rename(columns={question: "text"}), answers], ignore_index=True)
+    answers.to_csv(table, index=False)
     folder = work / name
     code_table(table, "id", "text", PROJECT / "codebooks" / codebook, out=folder, model=model, force=True)
     labels = {row.id: set(filter(None, getattr(row, column).split(";"))) for row in gold.itertuples()}
     units = run_units(load_codes(folder))
+    units = units[units["id"].isin(set(gold["id"]))]
     by_rules: dict[str, set[str]] = {}
     for unit in units.itertuples():
         by_rules.setdefault(unit.id, set()).update(filter(None, unit.codes.split(";")))
     frame = suggest(folder, model=model, force=True)
+    frame = frame[frame["id"].astype(str).isin(set(gold["id"]))]  # only the gold answers are scored
     add = frame[(frame["suggestion"] == 1) & (frame["probability"] >= minimum)]
     remove = frame[(frame["suggestion"] == 0) & (frame["probability"] <= 1 - minimum)]
     found_pairs = {(r.id, r.category) for r in add.itertuples()}
@@ -87,10 +101,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="*", default=list(SETS), help=f"gold sets (default: all): {', '.join(SETS)}")
     parser.add_argument("--model", default=None, help="spaCy model (default: the active one; 'blank' = fallback)")
+    parser.add_argument(
+        "--alone",
+        action="store_true",
+        help="code and learn from the gold answers alone (default: with the bundled survey's)",
+    )
     parser.add_argument("--min", type=float, default=0.8, dest="minimum", help="probability of the scored suggestions")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="suggest_gold_") as tmp:
-        rows = [score_set(name, Path(tmp), args.model, args.minimum) for name in args.sets]
+        rows = [score_set(name, Path(tmp), args.model, args.minimum, not args.alone) for name in args.sets]
     scores = pd.DataFrame(rows)
     pd.set_option("display.width", 200)
     print(scores.to_string(index=False, float_format=lambda v: f"{v:.3f}"))

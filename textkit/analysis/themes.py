@@ -6,7 +6,9 @@ factorised with NMF (`init="nndsvda"`, seeded). Each unit joins the theme it loa
 unit without a content word («vet ikke», «?») joins none and is listed as theme 0.
 
 The number of themes k is chosen by **stability** (Greene, O'Callaghan & Cunningham 2014, «How
-many topics? Stability analysis for topic models»): for every k from 2 to `max_k`, NMF is fitted
+many topics? Stability analysis for topic models»): for every k from 2 to `max_k` — and to no more
+than one theme per `MIN_AVERAGE_THEME` (10) uncoded units, so a small residue is not cut into
+themes of two or three answers that say the same thing in other words — NMF is fitted
 on all units and on `samples` random subsets of 80 % (seeded); each theme's top 10 terms are
 compared with the best-matching theme of each subset's model (Hungarian matching) by average
 Jaccard over the ranking depths 1–10, and the k whose themes come back most alike wins (ties:
@@ -69,6 +71,8 @@ PROPOSAL_COLUMNS = [
 ]
 TOP = 10
 MIN_UNITS_FOR_THEMES = 6
+#: A theme should be worth a reviewer's look: at most one theme per this many uncoded units.
+MIN_AVERAGE_THEME = 10
 
 
 def themes(
@@ -109,7 +113,7 @@ def themes(
         matrix = vectorizer.transform(texts).tocsr()
         n_lemmas = len(vectorizer.named_transformers_["lemmas"].vocabulary_)
         if k is None:
-            upper = max(2, min(max_k, len(keyed) // 3))
+            upper = max(2, min(max_k, len(keyed) // MIN_AVERAGE_THEME))
             scores = {n: _stability(matrix, n, n_lemmas, seed, samples) for n in range(2, upper + 1)}
             chosen = max(scores, key=lambda n: (round(scores[n], 6), -n))
         else:

@@ -8,6 +8,11 @@ run's *final* codes look like and reports where the model and the codes that sta
 - `residue` — the model says yes and the unit has no code at all (the uncoded residue);
 - `doubtful` — the code stands (from the rules) and the model says no.
 
+A code the rules matched in the unit and rejected with a reason (negated, excluded, learners who
+are not staff: `not_coded` in `codes_long.csv`) is not suggested: the rule saw the words the model
+sees and also what a bag of words cannot (the «ikke» before it, whose training it is); that
+reason is already in front of a reviewer.
+
 The model (one per category, `Suggester`): TF-IDF over lemmas and over character n-grams of the
 word forms (`textkit.text.features`), then `LogisticRegression` with balanced class weights, as a
 scikit-learn `Pipeline` that can be saved and reused. A unit is read as its clauses (`clauses`:
@@ -19,14 +24,19 @@ evidence against the fifth. What it learns from, with sample weights:
 |---|---|
 | a unit whose code a reviewer decided: 1 (the whole unit) or 0 (every clause) | `human` (6) |
 | a codebook example (1) or counter-example (0) | `example` (6) |
-| a phrase of the category's `include` note (1); a phrase of another category's `exclude` note that points here with «→» (1), and of this category's `exclude` note that points away (0) | `note` (4) |
+| a phrase of the category's `include` note (1); a phrase of its `exclude` note that points to another category with «→» (0) | `note` (4) |
 | the clause holding a rule's evidence for the category (1) | `rule` (1) |
 | a clause of a unit the rules did not code (0) | `absent` (0.3): the absence of a rule is weak evidence |
 
-A rule's silence is not a label: with `relabel` (0.2), the rule-negative clauses that a first
-out-of-fold pass scores at 0.2 or above are left out of the training of the second pass (two-step
+A rule's silence is not a label: with `relabel` (0.15), the rule-negative clauses that a first
+out-of-fold pass scores at 0.15 or above are left out of the training of the second pass (two-step
 positive-unlabelled learning, Liu et al. 2003), so a gap the rules share across many units
 (every «gjeldsrådgivning» once «gjeld» is no term) cannot teach the model that it is a negative.
+
+The same clause repeated in many units («Nav sine mål», «Arbeidsrettet brukeroppfølging») is one
+piece of evidence said many times: identical instances with the same label count with the square
+root of their number (`repeats="sqrt"`), so the words a generator or a habit repeats do not
+outvote the codebook.
 
 A unit's probability is *out of fold*: the run's units are split into `folds` stratified folds
 (seeded), and each unit is scored by the models fitted without it (the codebook's own labelled
@@ -38,6 +48,11 @@ at the threshold). A cell a reviewer has decided is never suggested again.
 In a codebook whose unit is a mention (`unit: mention`: each mention is coded to one category),
 a code is suggested for a unit only if the model finds it likelier than every other category,
 including the one the unit has.
+
+A code to add must rest on the unit's words: the words' contributions (`terms`) must raise the
+odds at least e-fold (`min_evidence`, 1.0 on the log-odds scale) over a unit with no known word;
+a unit the model finds likely only because its category is large or its words are unknown is
+not a suggestion.
 
 Suggestions are ranked by their expected value for a reviewer: the probability that looking at
 the unit changes its code (p for a code to add, 1 − p for one to remove). `suggestions.csv`
@@ -52,6 +67,7 @@ Everything is seeded and sorted: the same coding folder gives the same `suggesti
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +75,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sklearn
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, roc_auc_score
@@ -123,8 +140,13 @@ class Suggester(BaseEstimator):
         min_df: int = 1,
         norm: str | None = "l2",
         threshold: float = 0.5,
-        relabel: float | None = 0.2,
+        relabel: float | None = 0.15,
         rounds: int = 1,
+        repeats: str = "sqrt",
+        min_evidence: float = 1.0,
+        tol: float = 1e-3,
+        n_jobs: int | None = -1,
+        relabel_folds: int = 3,
     ):
         self.categories = categories
         self.seed = seed
@@ -137,6 +159,11 @@ class Suggester(BaseEstimator):
         self.threshold = threshold
         self.relabel = relabel
         self.rounds = rounds
+        self.repeats = repeats
+        self.min_evidence = min_evidence
+        self.tol = tol
+        self.n_jobs = n_jobs
+        self.relabel_folds = relabel_folds
 
     def _fit_model(self, matrix, rows: np.ndarray, y: np.ndarray, w: np.ndarray) -> LogisticRegression:
         """A classifier on `rows`, with balanced class weights (each class's weights sum to the same).
@@ -146,12 +173,26 @@ class Suggester(BaseEstimator):
         labels = y[rows].astype(int)
         key = self.text_id_[rows].astype(np.int64) * 2 + labels
         _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        weight = np.bincount(inverse, weights=w[rows])
+        if self.repeats == "sum":
+            weight = np.bincount(inverse, weights=w[rows])
+        elif self.repeats == "max":
+            weight = np.zeros(len(first))
+            np.maximum.at(weight, inverse, w[rows])
+        else:  # sqrt: repeats count, with diminishing returns
+            weight = np.bincount(inverse, weights=w[rows])
+            count = np.bincount(inverse)
+            weight = weight / count * np.sqrt(count)
         chosen, chosen_y = rows[first], labels[first]
         totals = np.bincount(chosen_y, weights=weight, minlength=2)
         class_weight = {c: float(totals.sum() / (2 * totals[c])) for c in (0, 1)}
         model = LogisticRegression(
-            C=self.C, class_weight=class_weight, solver="liblinear", random_state=self.seed, max_iter=1000
+            C=self.C,
+            class_weight=class_weight,
+            solver="liblinear",
+            dual=True,
+            random_state=self.seed,
+            max_iter=1000,
+            tol=self.tol,
         )
         return model.fit(matrix[chosen], chosen_y, sample_weight=weight)
 
@@ -189,56 +230,92 @@ class Suggester(BaseEstimator):
         _, first = np.unique(self.text_id_, return_index=True)  # each distinct text transformed once
         matrix = self.vectorizer_.transform(X.iloc[first]).tocsr()[self.text_id_]
         units = np.unique(groups[groups >= 0])
-        self.models_: dict[str, LogisticRegression] = {}
+        self._models: dict[str, LogisticRegression] = {}
+        self._pending: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.oof_ = pd.DataFrame(np.nan, index=units, columns=categories)
         self.best_ = pd.DataFrame(-1, index=units, columns=categories)
         self.cv_scores_: dict[str, dict] = {}
         self.terms_: dict[tuple[int, str], dict[str, float]] = {}
+        quiet = silent if (self.relabel is not None and silent is not None) else None
+        work = [
+            (
+                category,
+                Y[category].to_numpy(dtype=float),
+                weights[category].to_numpy(dtype=float),
+                None if quiet is None else quiet[category].to_numpy(dtype=bool),
+            )
+            for category in categories
+        ]
+        # one category's models never look at another's: fitted side by side (one batch of categories per
+        # process, so the features are sent once per process), gathered in codebook order
+        jobs = max(1, min(len(work), effective_n_jobs(self.n_jobs)))
+        batches = Parallel(n_jobs=jobs, backend="loky")(
+            delayed(self._fit_categories)(work[start::jobs], matrix, groups, units, X) for start in range(jobs)
+        )
+        done = {category: result for batch in batches for category, result in batch}
         for category in categories:
-            y = Y[category].to_numpy(dtype=float)
-            w = weights[category].to_numpy(dtype=float)
-            labelled = ~np.isnan(y) & (w > 0)
-            if len(set(y[labelled].astype(int))) < 2:
-                self.cv_scores_[category] = {"learned": False, "reason": "needs labelled units of both kinds"}
+            result = done[category]
+            self.cv_scores_[category] = result["scores"]
+            if not result["scores"]["learned"]:
                 continue
-            unit_y = pd.Series(np.nan_to_num(y, nan=0.0)).groupby(groups).max().reindex(units).to_numpy().astype(int)
-            left_out = 0
-            if self.relabel is not None and silent is not None:
-                quiet = silent[category].to_numpy(dtype=bool)
-                for _ in range(self.rounds):
-                    first = self._out_of_fold(matrix, y, w, groups, units, unit_y, X, category, explain=False)
-                    doubtful = quiet & (np.nan_to_num(first) >= self.relabel)
-                    kept = np.where(doubtful, 0.0, w)
-                    if len(set(y[~np.isnan(y) & (kept > 0)].astype(int))) < 2:
-                        break  # nothing would be left to tell the category from: keep the rules' silence
-                    w = kept
-                left_out = int((quiet & (w == 0) & ~np.isnan(y)).sum())
-                labelled = ~np.isnan(y) & (w > 0)
-            self.models_[category] = self._fit_model(matrix, np.flatnonzero(labelled), y, w)
-            per_row = self._out_of_fold(matrix, y, w, groups, units, unit_y, X, category, explain=True)
-            best, best_row = _group_max(per_row, groups, units)
-            self.oof_[category] = best
-            self.best_[category] = best_row
-            self.cv_scores_[category] = {
-                "learned": True,
-                **_scores(unit_y, best, self.threshold),
-                "left_out_of_training": left_out,
-            }
+            self._pending[category] = result["final"]
+            self.oof_[category] = result["best"]
+            self.best_[category] = result["best_row"]
+            self.terms_.update(result["terms"])
         self.n_features_ = matrix.shape[1]
+        self._matrix = matrix
         return self
 
-    def _out_of_fold(self, matrix, y, w, groups, units, unit_y, X, category, explain: bool) -> np.ndarray:
-        """Every scored instance's probability from a model fitted without its unit's fold.
+    @property
+    def models_(self) -> dict[str, LogisticRegression]:
+        """Each category's model on every labelled instance, fitted on first use: the suggestions need
+        only the fold models, saving and scoring new text need these."""
+        for category, (y, w) in list(self._pending.items()):
+            self._models[category] = self._fit_model(self._matrix, np.flatnonzero(~np.isnan(y) & (w > 0)), y, w)
+            del self._pending[category]
+        return self._models
+
+    def _fit_categories(self, work, matrix, groups, units, X) -> list[tuple[str, dict]]:
+        return [(c, self._fit_category(c, matrix, y, w, q, groups, units, X)) for c, y, w, q in work]
+
+    def _fit_category(self, category, matrix, y, w, quiet, groups, units, X) -> dict:
+        """One category: the positive-unlabelled pass, the model on every labelled instance, the
+        out-of-fold probabilities and the words behind each disagreement."""
+        labelled = ~np.isnan(y) & (w > 0)
+        if len(set(y[labelled].astype(int))) < 2:
+            return {"scores": {"learned": False, "reason": "needs labelled units of both kinds"}}
+        unit_y = pd.Series(np.nan_to_num(y, nan=0.0)).groupby(groups).max().reindex(units).to_numpy().astype(int)
+        left_out = 0
+        if quiet is not None:
+            for _ in range(self.rounds):
+                first, _ = self._out_of_fold(
+                    matrix, y, w, groups, units, unit_y, X, category, explain=False, folds=self.relabel_folds
+                )
+                doubtful = quiet & (np.nan_to_num(first) >= self.relabel)
+                kept = np.where(doubtful, 0.0, w)
+                if len(set(y[~np.isnan(y) & (kept > 0)].astype(int))) < 2:
+                    break  # nothing would be left to tell the category from: keep the rules' silence
+                w = kept
+            left_out = int((quiet & (w == 0) & ~np.isnan(y)).sum())
+        per_row, terms = self._out_of_fold(matrix, y, w, groups, units, unit_y, X, category, explain=True)
+        best, best_row = _group_max(per_row, groups, units)
+        scores = {"learned": True, **_scores(unit_y, best, self.threshold), "left_out_of_training": left_out}
+        return {"scores": scores, "final": (y, w), "best": best, "best_row": best_row, "terms": terms}
+
+    def _out_of_fold(self, matrix, y, w, groups, units, unit_y, X, category, explain: bool, folds: int | None = None):
+        """Every scored instance's probability from a model fitted without its unit's fold, and (with
+        `explain`) the words behind each unit whose probability disagrees with its label.
 
         Instances of group −1 are always in training; a scored instance with weight 0 or no label
         is scored but never trained on."""
         fixed = np.flatnonzero((groups < 0) & ~np.isnan(y) & (w > 0))
         trainable = ~np.isnan(y) & (w > 0)
         positives, negatives = int(unit_y.sum()), int(len(unit_y) - unit_y.sum())
-        n_splits = min(self.folds, len(units))
+        n_splits = min(folds or self.folds, len(units))
         out = np.full(len(y), np.nan)
+        terms: dict[tuple[int, str], dict[str, float]] = {}
         if n_splits < 2:
-            return out
+            return out, terms
         if min(positives, negatives) >= 2:
             splitter = StratifiedKFold(
                 n_splits=min(n_splits, positives, negatives), shuffle=True, random_state=self.seed
@@ -252,7 +329,8 @@ class Suggester(BaseEstimator):
             fold_of[scored] = np.where(np.isin(groups[scored], units[test]), number, fold_of[scored])
         for number in range(splitter.get_n_splits()):
             held = np.flatnonzero(fold_of == number)
-            train_rows = np.concatenate([np.flatnonzero(scored & (fold_of != number) & trainable), fixed])
+            others = np.flatnonzero(scored & (fold_of != number) & trainable)
+            train_rows = np.concatenate([others, fixed])
             train_y = y[train_rows].astype(int)
             if len(set(train_y)) < 2:  # nothing to tell apart: the only label seen is the answer
                 out[held] = float(train_y[0]) if len(train_y) else np.nan
@@ -264,10 +342,10 @@ class Suggester(BaseEstimator):
             best, best_row = _group_max(out[held], groups[held], np.unique(groups[held]), rows=held)
             for unit, p, row in zip(np.unique(groups[held]), best, best_row):
                 if (p >= self.threshold) != bool(unit_y[position[unit]]):
-                    self.terms_[(int(unit), category)] = word_contributions(
+                    terms[(int(unit), category)] = word_contributions(
                         self.vectorizer_, matrix[row], model.coef_[0], X.at[row, "words"], X.at[row, "lemmas"]
                     )
-        return out
+        return out, terms
 
     def predict_proba(self, X: pd.DataFrame) -> pd.DataFrame:
         """Probabilities of every category for new instances (the models fitted on every labelled instance)."""
@@ -376,9 +454,12 @@ class TrainingSet:
 
 def run_units(run: CodingRun) -> pd.DataFrame:
     """One row per unit of the run, in run order: unit_key, id, unit, unit_text, codes (final, ';'-joined),
-    rule_codes (those a rule assigned) and spans (category → [(start, end)] of the rules' evidence)."""
+    rule_codes (those a rule assigned), rejected (categories a rule matched but did not code: negated,
+    excluded, out of context) and spans (category → [(start, end)] of the rules' evidence)."""
     long = run.long
-    columns = [c for c in ("id", "unit", "unit_text", "code", "source", "start", "end") if c in long.columns]
+    columns = [
+        c for c in ("id", "unit", "unit_text", "code", "source", "start", "end", "not_coded") if c in long.columns
+    ]
     found: dict[str, dict] = {}
     for row in long[columns].itertuples(index=False):
         if str(row.unit) == "0":
@@ -394,6 +475,7 @@ def run_units(run: CodingRun) -> pd.DataFrame:
                 "codes": [],
                 "rule_codes": [],
                 "spans": {},
+                "rejected": rejected_codes(getattr(row, "not_coded", "")),
             }
         code = row.code
         if not code:
@@ -406,8 +488,29 @@ def run_units(run: CodingRun) -> pd.DataFrame:
             start, end = _offset(getattr(row, "start", None)), _offset(getattr(row, "end", None))
             if start is not None and end is not None and end > start:
                 unit["spans"].setdefault(code, []).append((start, end))
-    rows = [{**u, "codes": ";".join(u["codes"]), "rule_codes": ";".join(u["rule_codes"])} for u in found.values()]
-    return pd.DataFrame(rows, columns=["unit_key", "id", "unit", "unit_text", "codes", "rule_codes", "spans"])
+    rows = [
+        {
+            **u,
+            "codes": ";".join(u["codes"]),
+            "rule_codes": ";".join(u["rule_codes"]),
+            "rejected": ";".join(u["rejected"]),
+        }
+        for u in found.values()
+    ]
+    return pd.DataFrame(
+        rows, columns=["unit_key", "id", "unit", "unit_text", "codes", "rule_codes", "rejected", "spans"]
+    )
+
+
+_REJECTED = re.compile(r"(?:^|\s\|\s)([a-z0-9_]+):\s")
+
+
+def rejected_codes(not_coded) -> list[str]:
+    """The categories whose rule matched in a unit but was not coded (`codes_long.csv`'s `not_coded`:
+    «kompetansebehov: negated: «ikke» … «tema» | …»), in order, once each."""
+    if not isinstance(not_coded, str) or not not_coded:
+        return []
+    return list(dict.fromkeys(_REJECTED.findall(not_coded)))
 
 
 def _offset(value) -> int | None:
@@ -457,8 +560,9 @@ def codebook_phrases(book: Codebook) -> pd.DataFrame:
         for text, targets in note_phrases(category.exclude):
             pointed = [t for t in targets if t in ids and t != category.id]
             if pointed:
+                # not a yes for the category pointed to: «Økonomisk sosialhjelp til unge (→ ungdom_utenforskap)»
+                # would teach that «sosialhjelp» is about young people
                 rows.append((text, category.id, 0, "exclude", WEIGHTS["note"]))
-                rows.extend((text, target, 1, "exclude", WEIGHTS["note"]) for target in pointed)
     frame = pd.DataFrame(rows, columns=["text", "category", "label", "origin", "weight"])
     # a phrase labelled both ways for a category says nothing about it
     key = frame["text"].str.casefold()
@@ -466,8 +570,40 @@ def codebook_phrases(book: Codebook) -> pd.DataFrame:
     return frame[~both].reset_index(drop=True)
 
 
-def training_set(run: CodingRun, book: Codebook) -> TrainingSet:
+def phrase_clauses(phrases: pd.DataFrame, rule_codes: Callable[[list[str]], list[set[str]]] | None) -> pd.DataFrame:
+    """A codebook phrase that says yes to a category, cut to the clauses that carry it.
+
+    «Økonomi, HR og resultater» is an example of `bemanning` because of «HR»; taught whole, it
+    would make «økonomi» and «resultater» evidence of staffing. A positive phrase of several
+    clauses is read as a unit is: the clauses the category's own rules code are its positives;
+    failing those, the clauses no other category's rules code; failing those, the whole phrase.
+    Negative phrases stay whole (the phrase as a whole is not the category)."""
+    if rule_codes is None:
+        return phrases
+    positive = phrases[phrases["label"] == 1]
+    pieces = {text: [text[a:b] for a, b in clauses(text)] for text in positive["text"].unique()}
+    parts = sorted({piece for found in pieces.values() if len(found) > 1 for piece in found})
+    coded = dict(zip(parts, rule_codes(parts))) if parts else {}
+    rows = []
+    for phrase in phrases.itertuples(index=False):
+        found = pieces.get(phrase.text, [])
+        if phrase.label != 1 or len(found) < 2:
+            rows.append(phrase)
+            continue
+        own = [piece for piece in found if phrase.category in coded[piece]]
+        free = [piece for piece in found if not (coded[piece] - {phrase.category})]
+        for piece in own or free or [phrase.text]:
+            rows.append(phrase._replace(text=piece))
+    return pd.DataFrame(rows, columns=phrases.columns).drop_duplicates(["text", "category", "label"], ignore_index=True)
+
+
+def training_set(
+    run: CodingRun, book: Codebook, rule_codes: Callable[[list[str]], list[set[str]]] | None = None
+) -> TrainingSet:
     """Instances, labels and weights for every unit (final codes) and every labelled codebook phrase.
+
+    `rule_codes` (texts → the categories the codebook's rules give each) lets a codebook example
+    that names several topics teach only its own part (`phrase_clauses`).
 
     A unit is read as its clauses. For a category the unit has, the clauses holding the rules'
     evidence are the positives (the unit's other clauses are not labelled); a category a reviewer
@@ -521,7 +657,7 @@ def training_set(run: CodingRun, book: Codebook) -> TrainingSet:
             label_rows.append(whole[0])
             weight_rows.append(whole[1])
             silent_rows.append(whole[2])
-    phrases = codebook_phrases(book)
+    phrases = phrase_clauses(codebook_phrases(book), rule_codes)
     first: dict[str, str] = {}
     for text in phrases["text"]:
         first.setdefault(text.casefold(), text)
@@ -648,9 +784,15 @@ def fit_suggester(
     threshold: float = 0.5,
 ) -> tuple[TrainingSet, Suggester, str]:
     """The training set of a run and a `Suggester` fitted on it; also the name of the spaCy pipeline used."""
+    from textkit.coding.coder import Coder
     from textkit.text.nlp import load_nlp
 
-    table = training_set(run, book)
+    coder = Coder(book, model=model).fit()
+
+    def rule_codes(texts: list[str]) -> list[set[str]]:
+        return [{m.code for unit in units for m in unit.matches} for units in coder.transform(texts)]
+
+    table = training_set(run, book, rule_codes)
     if table.units.empty:
         raise InputError(f"{run.where}: has no units to learn from (every answer was empty).")
     nlp, info = load_nlp(model)
@@ -668,6 +810,7 @@ def suggestions(table: TrainingSet, suggester: Suggester, book: Codebook) -> pd.
     units = table.units
     keys, ids, numbers, texts = (units[c].tolist() for c in ("unit_key", "id", "unit", "unit_text"))
     have = [set(filter(None, codes.split(";"))) for codes in units["codes"]]
+    rejected = [set(filter(None, codes.split(";"))) for codes in units["rejected"]]
     learned = [c for c, scores in suggester.cv_scores_.items() if scores.get("learned")]
     oof = suggester.oof_[learned].fillna(0.0)
     exclusive = book.unit == "mention"  # one mention, one category: a code to add must beat the unit's own
@@ -680,6 +823,10 @@ def suggestions(table: TrainingSet, suggester: Suggester, book: Codebook) -> pd.
             yes = p >= suggester.threshold
             if yes == (category in have[position]) or (keys[position], category) in table.human:
                 continue  # the model agrees with the code that stands, or a reviewer has decided the cell
+            if yes and sum(suggester.terms_.get((int(position), category), {}).values()) < suggester.min_evidence:
+                continue  # the unit's words do not raise the odds e-fold: a guess from the category's size, not evidence
+            if yes and category in rejected[position]:
+                continue  # a rule saw this category here and said why not (negated, excluded, not staff): not the model's to overrule
             if yes and exclusive and p < others[position]:
                 continue  # another category is likelier for this mention (the one it has, or a better suggestion)
             kind = "doubtful" if not yes else ("missing" if have[position] else "residue")
