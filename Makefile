@@ -36,6 +36,7 @@ mutation: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_code.py
 	$(BIN)/python bench/bench_minutes.py
+	$(BIN)/python bench/bench_suggest.py
 
 corpora: $(STAMP)
 	$(BIN)/python scripts/make_corpora.py

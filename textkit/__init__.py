@@ -40,6 +40,10 @@ _EXPORTS = {
     "kwic": "textkit.analysis.kwic",
     "frequency_table": "textkit.analysis.frequencies",
     "run_minutes": "textkit.minutes",
+    "suggest": "textkit.coding.suggest",
+    "Suggester": "textkit.coding.suggest",
+    "themes": "textkit.analysis.themes",
+    "rule_proposals": "textkit.analysis.themes",
 }
 __all__ = list(_EXPORTS)
 

@@ -591,6 +591,102 @@ def report(
 
 @app.command()
 @friendly
+def suggest(
+    codes: Path = typer.Argument(..., help="Output folder of 'textkit code'."),
+    out: Path | None = typer.Option(None, "--out", help="The CSV to write (default: DIR/suggestions.csv)."),
+    model: str | None = model_option("spaCy model for the lemmas (default: the active one)."),
+    seed: int = typer.Option(2025, "--seed", help="Seed for the cross-validation folds and the classifiers."),
+    folds: int = typer.Option(
+        5, "--folds", help="Cross-validation folds: each unit is scored by a model fitted without it."
+    ),
+    threshold: float = typer.Option(0.5, "--threshold", help="Probability at which the model says yes."),
+    save_models: Path | None = typer.Option(
+        None, "--save-models", help="Also save every category's fitted scikit-learn Pipeline to FILE (joblib)."
+    ),
+    force: bool = force_option("an earlier suggestions.csv (or --out file)"),
+) -> None:
+    """Suggestions from classifiers learned on the run's final codes: codes the rules likely missed, doubtful codes, the residue.
+
+    One classifier per category (TF-IDF over lemmas and character n-grams, logistic regression
+    with class weights), fitted on the final codes (reviewers' decisions weighted above the
+    rules') and the codebook's examples, counter-examples and include notes; every unit is scored
+    out of fold. Writes suggestions.csv, best for a reviewer first, and stores the suggestions
+    (source 'ml') in decisions.sqlite — never as codes: review them with
+    'textkit review export DIR --only suggestions'. Example: textkit suggest outputs/evu
+    """
+    from textkit.coding.suggest import SUGGESTIONS_FILE
+    from textkit.coding.suggest import suggest as make_suggestions
+
+    frame = make_suggestions(
+        codes, out, force=force, model=model, seed=seed, folds=folds, threshold=threshold, save_models=save_models
+    )
+    scores = frame.attrs["cv_scores"]
+    shown = [
+        {
+            "kategori": category,
+            "enheter": s.get("units", ""),
+            "med koden": s.get("positives", ""),
+            "ROC AUC": "" if s.get("roc_auc") is None else f"{s['roc_auc']:.3f}",
+            "AP": "" if s.get("average_precision") is None else f"{s['average_precision']:.3f}",
+            "forslag": int((frame["category"] == category).sum()),
+        }
+        for category, s in scores.items()
+    ]
+    import pandas as pd
+
+    console.print(_frame_table(pd.DataFrame(shown), "Kryssvalidert mot de endelige kodene (ut-av-fold)"))
+    kinds = frame["kind"].value_counts().to_dict()
+    say(
+        f"{len(frame)} suggestions ({kinds.get('missing', 0)} missing, {kinds.get('residue', 0)} residue, "
+        f"{kinds.get('doubtful', 0)} doubtful) written to {out or Path(codes) / SUGGESTIONS_FILE} and stored in "
+        f"{Path(codes) / 'decisions.sqlite'} (source 'ml', not codes)"
+    )
+    if save_models:
+        say(f"Models written to {save_models}")
+    say(f"Review them with: textkit review export {codes} --only suggestions --out FILE.xlsx")
+
+
+@app.command()
+@friendly
+def themes(
+    codes: Path = typer.Argument(..., help="Output folder of 'textkit code'."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Folder for themes.csv and rule_proposals.csv (default: the coding folder)."
+    ),
+    k: int | None = typer.Option(None, "--k", help="Number of themes (default: chosen by stability)."),
+    model: str | None = model_option("spaCy model for the lemmas (default: the active one)."),
+    seed: int = typer.Option(2025, "--seed", help="Seed for NMF and the stability subsamples."),
+    force: bool = force_option("an earlier themes.csv and rule_proposals.csv"),
+) -> None:
+    """What the uncoded residue is about (NMF themes, k chosen by stability) and rule proposals from the coded units.
+
+    Each theme has its distinctive terms (class-based TF-IDF), its size and 5 example units. A
+    rule proposal is a word strongly associated with a category in the final codes that none of
+    its rules match (units a reviewer coded where no rule did). Example: textkit themes outputs/evu
+    """
+    from textkit.analysis.themes import write_themes
+
+    found, proposals, files = write_themes(codes, out, force=force, model=model, seed=seed, k=k)
+    stability = found.attrs.get("stability") or {}
+    how = (
+        f"k = {found.attrs['k']} by stability ({', '.join(f'{n}: {s:.2f}' for n, s in stability.items())})"
+        if stability
+        else f"k = {found.attrs['k']}"
+    )
+    if not found.empty:
+        console.print(
+            _frame_table(
+                found[["theme", "size", "terms", "examples"]], f"Temaer i {found.attrs['residue']} enheter uten kode"
+            )
+        )
+    say(f"{len(found)} themes ({how}); {len(proposals)} rule proposals")
+    for proposal in proposals["proposal"].head(10):
+        say(f"  {proposal}")
+    say("Written to " + ", ".join(str(p) for p in files))
+
+
+@app.command()
+@friendly
 def agree(
     sheets: list[Path] = typer.Argument(
         ..., help="Two or more filled-in review sheets (.xlsx), or a coding folder for the machine."
@@ -649,7 +745,8 @@ def review_export(
     only: str | None = typer.Option(
         None,
         "--only",
-        help="Only some units: uncoded | disagreements (coders, or a coder and the machine) | category=ID | sample=N.",
+        help="Only some units: uncoded | disagreements (coders, or a coder and the machine) | category=ID | sample=N "
+        "| suggestions[=N] (units with open suggestions of 'textkit suggest', best first).",
     ),
     seed: int = typer.Option(2025, "--seed", help="Seed for --only sample=N (the same seed gives the same units)."),
     codebook: Path | None = typer.Option(

@@ -2,8 +2,8 @@
 
 For both free-text questions (completed EVU, partnership-meeting topics): code → tables and
 chart by employment line → merge the coded variables back into a copy of the survey; then the
-word clouds of the partnership answers by employment line (report figures 20–21), an audit
-report per question, and the minutes batch over `corpora/minutes` (chapter 10.3). The merged
+word clouds of the partnership answers by employment line (report figures 20–21), the suggestions
+of `textkit suggest` and an audit report per question, and the minutes batch over `corpora/minutes` (chapter 10.3). The merged
 `.sav` is what a researcher would open in SPSS next.
 """
 
@@ -20,6 +20,7 @@ from textkit.analysis.table_files import TablesResult, write_tables
 from textkit.codebook.book import Codebook
 from textkit.coding.results import load_codes
 from textkit.coding.run import CodingResult, code_table
+from textkit.coding.suggest import suggest
 from textkit.minutes import BatchResult, run_minutes
 from textkit.review.audit_report import write_report
 
@@ -44,6 +45,7 @@ class DemoResult:
     merged: Path | None = None
     clouds: CloudResult | None = None
     reports: dict[str, Path] = field(default_factory=dict)
+    suggestions: dict[str, pd.DataFrame] = field(default_factory=dict)
     minutes: BatchResult | None = None
 
     @property
@@ -89,6 +91,8 @@ def run_demo(
         # The last merge carries every question's variables: that file is the demo's deliverable.
         target = out / "survey_2025_kodet.sav" if number == len(QUESTIONS) else folder / f"survey_2025_{prefix}.sav"
         survey = merge_codes(survey, run, "id", out=target, prefix=prefix, force=force).path
+        # Suggestions of the learned classifiers (never codes), shown apart in the report with the residue's themes.
+        result.suggestions[name] = suggest(run, force=force, model=model)
         result.reports[name] = write_report(run, folder / "rapport.html", self_test_model=model, force=force)
         run.close()
     result.merged = survey

@@ -1,5 +1,6 @@
 """Analysis of coded results: Tabell 7/8 and crosstabs, their disclosure control, files and charts,
-the merge back into the survey, word clouds, frequencies and keyword in context."""
+the merge back into the survey, word clouds, frequencies and keyword in context; themes of the
+uncoded residue and rule proposals."""
 
 from textkit._lazy import lazy_exports
 
@@ -16,5 +17,8 @@ __getattr__, __dir__, __all__ = lazy_exports(
         "make_clouds": "clouds",
         "frequency_table": "frequencies",
         "kwic": "kwic",
+        "themes": "themes",
+        "rule_proposals": "themes",
+        "write_themes": "themes",
     },
 )

@@ -15,6 +15,7 @@ test can prove that one command opens each store once.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from collections import Counter
@@ -54,7 +55,18 @@ CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions
 BEGIN SELECT RAISE(ABORT, 'decisions are append-only: add a new decision instead'); END;
 CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions
 BEGIN SELECT RAISE(ABORT, 'decisions are append-only: add a new decision instead'); END;
+CREATE TABLE IF NOT EXISTS ml_runs (
+    ml_run_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, created TEXT NOT NULL, method TEXT NOT NULL,
+    params TEXT NOT NULL, cv_scores TEXT NOT NULL, suggestions INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS ml_runs_no_update BEFORE UPDATE ON ml_runs
+BEGIN SELECT RAISE(ABORT, 'ml_runs are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS ml_runs_no_delete BEFORE DELETE ON ml_runs
+BEGIN SELECT RAISE(ABORT, 'ml_runs are append-only'); END;
 """
+
+#: The sources of the machine's codes: the codebook's rules. `ml` (suggestions) and `human` are not.
+MACHINE_SOURCES = ("rule", "fuzzy")
 
 
 #: How many times each store file was opened in this process (path → count).
@@ -276,15 +288,93 @@ def _plain(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def machine_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The codes the machine (the rules) assigned, among decision rows: never a suggestion, never a person's."""
+    return rows[rows["source"].isin(MACHINE_SOURCES) & (rows["value"] == 1)]
+
+
+def record_suggestions(folder, run_id: str, method: str, params: dict, cv_scores: dict, rows: list[dict]) -> str:
+    """Append one suggestion run: its parameters and scores in `ml_runs`, each suggestion as an `ml` decision.
+
+    `rows`: unit_key, code, value (1 = add the code, 0 = remove it), score (probability), evidence
+    (the words that drove it), kind. Returns the suggestion run's id."""
+    now = datetime.now(timezone.utc)
+    ml_run_id = "ml-" + now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    created = now.isoformat(timespec="seconds")
+    with _opened(folder) as db, db:
+        run = db.execute("SELECT * FROM runs WHERE run_id=?", (run_id,)).fetchone()
+        if run is None:
+            raise InputError(f"{_folder(folder) / STORE}: holds no coding run {run_id}.")
+        db.execute(
+            "INSERT INTO ml_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                ml_run_id,
+                run_id,
+                created,
+                method,
+                json.dumps(params, ensure_ascii=False, sort_keys=True),
+                json.dumps(cv_scores, ensure_ascii=False, sort_keys=True),
+                len(rows),
+            ),
+        )
+        db.executemany(
+            "INSERT INTO decisions (run_id, unit_key, code, subcode, value, source, rule, evidence, score, "
+            "codebook_id, codebook_version, codebook_sha256, nlp_model, comment, decided_at) "
+            "VALUES (?, ?, ?, '', ?, 'ml', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    run_id,
+                    row["unit_key"],
+                    row["code"],
+                    int(row["value"]),
+                    ml_run_id,
+                    row.get("evidence", ""),
+                    float(row["score"]),
+                    run["codebook_id"],
+                    run["codebook_version"],
+                    run["codebook_sha256"],
+                    params.get("nlp_model", ""),
+                    row["kind"],
+                    created,
+                )
+                for row in rows
+            ],
+        )
+    return ml_run_id
+
+
+def latest_suggestion_run(folder, run_id: str) -> dict | None:
+    """The latest suggestion run (`ml_runs` row, params and scores parsed) of coding run `run_id`, or None."""
+    with _opened(folder) as db:
+        row = db.execute(
+            "SELECT * FROM ml_runs WHERE run_id=? ORDER BY created DESC, rowid DESC LIMIT 1", (run_id,)
+        ).fetchone()
+    if row is None:
+        return None
+    out = dict(row)
+    out["params"], out["cv_scores"] = json.loads(out["params"]), json.loads(out["cv_scores"])
+    return out
+
+
+def suggestion_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Among a run's decision rows, the suggestions of its latest suggestion run (the last `ml` rows stored)."""
+    ml = rows[rows["source"] == "ml"]
+    if ml.empty:
+        return ml
+    latest = ml.loc[ml["decision_id"].idxmax(), "rule"]
+    return ml[ml["rule"] == latest]
+
+
 def final_codes(folder, categories: list[str], run_id: str | None = None) -> pd.DataFrame:
     """One row per unit of the run, one 0/1 column per category, plus who decided each (`by_<code>`).
 
-    The latest human decision wins; without one, the machine's (1 if it assigned the code).
+    The latest human decision wins; without one, the machine's (1 if a rule assigned the code).
+    Suggestions (`source = 'ml'`) never count.
     """
     run_id = run_id or latest_run(folder)["run_id"]
     table = units(folder, run_id).set_index("unit_key")
     rows = decisions(folder, run_id)
-    machine = rows[rows["source"] != "human"]
+    machine = machine_rows(rows)
     human = rows[(rows["source"] == "human") & (rows["subcode"] == "")].sort_values("decision_id")
     for code in categories:
         assigned = set(machine.loc[machine["code"] == code, "unit_key"])

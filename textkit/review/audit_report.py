@@ -3,7 +3,9 @@
 Everything a reviewer needs to judge a coding run, with no network and no external assets
 (inline CSS, no scripts): what was run on what, the codebook with its rules and changelog, the
 self-test, counts, every unit per category with the evidence highlighted, the uncoded residue,
-and — once reviews exist — every human decision that overrules the machine. Text is redacted
+once reviews exist every human decision that overrules the machine, the suggestions of the
+learned classifiers (`textkit suggest`) apart from the rule codes and never counted in them,
+and the themes of the residue with rule proposals (`textkit.analysis.themes`). Text is redacted
 as it was stored by `textkit code` (redacted unless the run says otherwise; the report says
 which).
 
@@ -24,7 +26,7 @@ import pandas as pd
 from textkit import __version__
 from textkit.analysis.tables import tabell7
 from textkit.coding.results import CodingRun, load_coded, wide_flags
-from textkit.coding.store import STORE, decisions, latest_run
+from textkit.coding.store import STORE, decisions, latest_run, latest_suggestion_run, machine_rows
 from textkit.io import write_text
 from textkit.io.outputs import check_output_file
 from textkit.io.workbook import INTERNAL  # «Internt arbeidsdokument – ikke for publisering»
@@ -87,6 +89,8 @@ def write_report(
     sections.append(("rest", "Enheter uten kode (resten)", _uncoded(long)))
     sections.append(("ikke-kodet", "Treff som ikke ble kodet, og hvorfor", _not_coded(long)))
     sections.append(("gjennomgang", "Gjennomgang og uenighet", _reviews(coded, book)))
+    sections.append(("maskinlaering", "Forslag fra maskinlæring", _suggestions(coded, book)))
+    sections.append(("temaer", "Temaer i resten og forslag til regler", _themes(coded, self_test_model)))
     reliability = _reliability(coded, book)
     if reliability:
         sections.append(("reliabilitet", "Reliabilitet mellom kodere", reliability))
@@ -295,7 +299,8 @@ def _reviews(coded: CodingRun, book) -> str:
     human = rows[rows["source"] == "human"]
     if human.empty:
         return "<p>Ingen manuell gjennomgang er registrert ennå (<code>textkit review export</code> / <code>import</code>).</p>"
-    machine = set(zip(rows.loc[rows["source"] != "human", "unit_key"], rows.loc[rows["source"] != "human", "code"]))
+    by_rules = machine_rows(rows)
+    machine = set(zip(by_rules["unit_key"], by_rules["code"]))
     latest = human.sort_values("decision_id").groupby(["unit_key", "code", "coder"]).tail(1)
     latest = latest.assign(maskin=[int((k, c) in machine) for k, c in zip(latest["unit_key"], latest["code"])])
     overruled = latest[latest["maskin"] != latest["value"]]
@@ -311,6 +316,123 @@ def _reviews(coded: CodingRun, book) -> str:
         + _table(table)
         + _between_coders(latest, book, run)
     )
+
+
+KINDS = {"missing": "mangler", "residue": "rest", "doubtful": "tvilsom"}
+SHOWN_SUGGESTIONS = 200
+
+
+def _suggestions(coded: CodingRun, book) -> str:
+    """The latest `textkit suggest` of this run: how the models did, and the suggestions with what became of them."""
+    if coded.folder is None or not (coded.folder / STORE).exists():
+        return '<p class="muted">Ingen beslutningsbase funnet.</p>'
+    run_id = latest_run(coded.store)["run_id"]
+    learned = latest_suggestion_run(coded.store, run_id)
+    if learned is None:
+        return "<p>Ingen forslag fra maskinlæring for denne kjøringen ennå (<code>textkit suggest DIR</code>).</p>"
+    rows = decisions(coded.store, run_id)
+    suggested = rows[(rows["source"] == "ml") & (rows["rule"] == learned["ml_run_id"])]
+    human = rows[rows["source"] == "human"].sort_values("decision_id").groupby(["unit_key", "code"]).tail(1)
+    verdict = {(r.unit_key, r.code): (int(r.value), r.coder) for r in human.itertuples()}
+    texts = {f"{u.id}#{u.unit}": u.unit_text for u in coded.long.drop_duplicates(["id", "unit"]).itertuples()}
+    labels = {c.id: c.label for c in book.categories}
+    params = learned["params"]
+    intro = (
+        f"<p>Laget {html.escape(learned['created'])} ({html.escape(learned['ml_run_id'])}): én klassifikator per "
+        f"kategori, {html.escape(str(params.get('method', '')))}, lært av {params.get('units', '')} enheter "
+        f"og {params.get('codebook_phrases', '')} eksempler, moteksempler og inkluderingsnotater fra kodeboken. "
+        "Forslagene er <strong>ikke koder</strong>: de teller ikke i tabellene eller i antallene over, og blir "
+        "en kode bare når en person setter 1 i et gjennomgangsark "
+        "(<code>textkit review export DIR --only suggestions</code>).</p>"
+    )
+    cv = pd.DataFrame(
+        [
+            {
+                "kategori": labels.get(category, category),
+                "enheter": s.get("units", ""),
+                "med koden": s.get("positives", ""),
+                "ROC AUC": s.get("roc_auc", ""),
+                "gj.sn. presisjon": s.get("average_precision", ""),
+                "presisjon": s.get("precision", ""),
+                "treff": s.get("recall", ""),
+                "forslag": int((suggested["code"] == category).sum()),
+            }
+            for category, s in learned["cv_scores"].items()
+        ]
+    )
+    value = suggested["score"].where(suggested["value"] == 1, 1 - suggested["score"])
+    ranked = suggested.assign(expected=value).sort_values(["expected", "decision_id"], ascending=[False, True])
+    table = []
+    for r in ranked.head(SHOWN_SUGGESTIONS).itertuples():
+        decided = verdict.get((r.unit_key, r.code))
+        status = "åpen"
+        if decided is not None:
+            status = ("godtatt" if decided[0] == int(r.value) else "avvist") + f" av {decided[1]}"
+        table.append(
+            {
+                "enhet": r.unit_key,
+                "tekst": texts.get(r.unit_key, ""),
+                "kategori": labels.get(r.code, r.code),
+                "forslag": ("legg til" if r.value == 1 else "fjern") + f" ({KINDS.get(r.comment, r.comment)})",
+                "sannsynlighet": f"{r.score:.2f}",
+                "ord som trakk": r.evidence,
+                "status": status,
+            }
+        )
+    shown = (
+        f"<p class=muted>De {SHOWN_SUGGESTIONS} første av {len(ranked)}; alle står i suggestions.csv.</p>"
+        if len(ranked) > SHOWN_SUGGESTIONS
+        else ""
+    )
+    return (
+        intro
+        + "<h3>Kryssvalidert mot de endelige kodene</h3>"
+        + _table(cv)
+        + '<p class="muted">Hver enhet er vurdert av en modell som ikke så den (ut-av-fold). Tallene måler hvor godt '
+        "modellen gjenfinner kodene som står — også reglenes feil — og er ikke en fasit.</p>"
+        + f"<h3>Forslag ({len(ranked)}), de mest verdifulle å se på først</h3>"
+        + shown
+        + _table(pd.DataFrame(table))
+    )
+
+
+def _themes(coded: CodingRun, model: str | None) -> str:
+    """Themes of the uncoded units and rule proposals, computed from the run as it stands."""
+    from textkit.analysis.themes import rule_proposals, themes
+
+    found = themes(coded, model=model)
+    proposals = rule_proposals(coded, model=model)
+    if found.empty:
+        part = "<p>Ingen enheter uten kode: ingen temaer å finne.</p>"
+    else:
+        stability = found.attrs.get("stability") or {}
+        how = (
+            f"Antall temaer k = {found.attrs['k']}, valgt etter {html.escape(found.attrs['criterion'])}: "
+            + ", ".join(f"k = {k}: {v:.2f}" for k, v in stability.items())
+            + "."
+            if stability
+            else f"Antall temaer k = {found.attrs['k']} ({html.escape(found.attrs['criterion'])})."
+        )
+        part = (
+            f"<p>{found.attrs['residue']} enheter uten kode, gruppert med NMF på lemmaer og bokstav-n-gram. {how} "
+            "Ordene er temaets særpreg (klassebasert TF-IDF); eksemplene er enhetene som ligger nærmest temaet.</p>"
+            + _table(
+                found[["theme", "size", "terms", "examples"]].rename(
+                    columns={"theme": "tema", "size": "enheter", "terms": "særpregede ord", "examples": "eksempler"}
+                )
+            )
+        )
+    rules = (
+        _table(
+            proposals[["label", "term", "proposal"]].rename(
+                columns={"label": "kategori", "term": "ord", "proposal": "forslag"}
+            )
+        )
+        if not proposals.empty
+        else "<p>Ingen forslag: et ord foreslås når det står i enheter en person har gitt kategorien uten at en "
+        "regel fant den, sjelden står uten kategorien, og ikke fanges av kategoriens regler.</p>"
+    )
+    return part + "<h3>Forslag til nye regler</h3>" + rules
 
 
 def _between_coders(latest: pd.DataFrame, book, run: dict) -> str:

@@ -54,6 +54,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from textkit.coding.results import load_codes
 from textkit.coding.store import decisions as stored_decisions
+from textkit.coding.store import machine_rows
 from textkit.coding.store import units as stored_units
 from textkit.errors import InputError
 from textkit.io.atomic import write_csv, write_text
@@ -597,7 +598,7 @@ def store_machine(store, run_id: str, categories: Sequence) -> CoderSheet:
     ids = [getattr(c, "id", c) for c in categories]
     keys = stored_units(store, run_id)["unit_key"].tolist()
     rows = stored_decisions(store, run_id)
-    machine = rows[rows["source"] != "human"]
+    machine = machine_rows(rows)
     data = pd.DataFrame(0.0, index=pd.Index(keys, name="unit_key"), columns=ids)
     for key, code in zip(machine["unit_key"], machine["code"]):
         if code in data.columns and key in data.index:

@@ -38,6 +38,8 @@ from textkit.coding.store import (
     decisions,
     final_codes,
     latest_run,
+    machine_rows,
+    suggestion_rows,
     units,
 )
 from textkit.errors import InputError
@@ -49,7 +51,7 @@ from textkit.text.privacy import redact
 FINAL_FILE = "final_codes.csv"  # unit-level final codes after review: latest human decision, else machine
 DISAGREEMENTS_FILE = "uenighet.csv"  # cells where blind coders disagree, written by importing a blind sheet
 DEFAULT_SEED = 2025
-ONLY_FORMS = "uncoded, disagreements, category=ID or sample=N"
+ONLY_FORMS = "uncoded, disagreements, category=ID, sample=N or suggestions[=N]"
 
 
 @dataclass
@@ -78,17 +80,17 @@ class Decisions:
 
     machine: set[tuple[str, str, str]]
     human: pd.DataFrame  # latest human decision per (unit_key, code, subcode, coder), in decision order
+    #: the suggestions of the latest `textkit suggest` (source 'ml'): never codes, only what to look at
+    suggestions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def of(cls, rows: pd.DataFrame) -> Decisions:
-        machine_rows = rows[rows["source"] != "human"]
-        machine = {(k, c, "") for k, c in zip(machine_rows["unit_key"], machine_rows["code"])}
-        machine |= {
-            (k, c, s) for k, c, s in zip(machine_rows["unit_key"], machine_rows["code"], machine_rows["subcode"]) if s
-        }
+        by_rules = machine_rows(rows)
+        machine = {(k, c, "") for k, c in zip(by_rules["unit_key"], by_rules["code"])}
+        machine |= {(k, c, s) for k, c, s in zip(by_rules["unit_key"], by_rules["code"], by_rules["subcode"]) if s}
         human = rows[rows["source"] == "human"].sort_values("decision_id")
         human = human.groupby(["unit_key", "code", "subcode", "coder"], sort=False).tail(1).sort_values("decision_id")
-        return cls(machine, human)
+        return cls(machine, human, suggestion_rows(rows))
 
     def machine_value(self, key: str, code: str, subcode: str = "") -> int:
         return int((key, code, subcode) in self.machine)
@@ -104,6 +106,19 @@ class Decisions:
         for k, c, s, v in zip(latest["unit_key"], latest["code"], latest["subcode"], latest["value"]):
             out[(k, c, s)] = int(v)
         return out
+
+    def open_suggestions(self) -> pd.DataFrame:
+        """The latest suggestions no reviewer has decided yet, best for a reviewer first (expected value:
+        the probability that the unit's code changes)."""
+        rows = self.suggestions
+        if rows.empty:
+            return rows
+        decided = set(zip(self.human["unit_key"], self.human["code"], self.human["subcode"]))
+        rows = rows[[(k, c, "") not in decided for k, c in zip(rows["unit_key"], rows["code"])]]
+        value = np.where(rows["value"] == 1, rows["score"], 1 - rows["score"])
+        return rows.assign(expected=value).sort_values(
+            ["expected", "decision_id"], ascending=[False, True], kind="stable"
+        )
 
     def disagreements(self, with_machine: bool = True) -> pd.DataFrame:
         """Cells where two coders' latest decisions differ (or, `with_machine`, a coder and the machine)."""
@@ -173,27 +188,39 @@ def export_review(
     # Why rule matches were not coded (negation, exclusion, not the staff's), per unit key.
     long = coded.long if "not_coded" in coded.long.columns else coded.long.assign(not_coded="")
     not_coded = {f"{r.id}#{int(r.unit)}": r.not_coded for r in long.itertuples() if r.not_coded}
-    machine = rows[rows["source"] != "human"]
+    machine = machine_rows(rows)
     evidence = {key: list(group.itertuples()) for key, group in machine.groupby("unit_key", sort=False)}
     shown = _shown(coded)
-    chosen = set(keys)
+    by_key = {unit.unit_key: unit for unit in table.itertuples()}
     make = RowMaker(book, known, current, coder, blind)
+    learned = _suggestion_notes(known, make) if only and only.strip().lower().startswith("suggestions") else {}
     out = []
-    for unit in table.itertuples():
-        if unit.unit_key not in chosen:
-            continue
+    for key in keys:
+        unit = by_key[key]
         found = "; ".join(f"{make.label(r.code, r.subcode)}: «{r.evidence}»" for r in evidence.get(unit.unit_key, []))
         reason = not_coded.get(unit.unit_key)
+        note = learned.get(unit.unit_key)
         out.append(
             make(
                 unit.unit_key,
                 unit.id,
                 int(unit.unit),
                 shown(unit.unit_text),
-                shown(found) + (f" — ikke kodet: {reason}" if reason else ""),
+                shown(found) + (f" — ikke kodet: {reason}" if reason else "") + (f"\n{note}" if note else ""),
             )
         )
     return write_review(target, book, run_id, out, coder, blind=blind, meta=_export_meta(only, seed, "survey"))
+
+
+def _suggestion_notes(known: Decisions, make: RowMaker) -> dict[str, str]:
+    """Per unit, its open suggestions as a reviewer reads them, apart from the rules' evidence:
+    «Maskinlæring (ikke en kode): Økonomi og gjeld – ja, 0.93 (gjeldsrådgivning +1.92)»."""
+    notes: dict[str, list[str]] = {}
+    for r in known.open_suggestions().itertuples():
+        answer = "ja" if r.value == 1 else "nei"
+        terms = f" ({r.evidence})" if r.evidence else ""
+        notes.setdefault(r.unit_key, []).append(f"{make.label(r.code)} – {answer}, {r.score:.2f}{terms}")
+    return {key: "Maskinlæring (ikke en kode): " + "; ".join(lines) for key, lines in notes.items()}
 
 
 class RowMaker:
@@ -292,6 +319,23 @@ def select_units(
             or known.machine_value(k, code, subcode)
             or (not subcode and k in current.index and current.at[k, code] == 1)
         ]
+    if name == "suggestions":
+        pending = known.open_suggestions()
+        if known.suggestions.empty:
+            raise InputError(f"--only {form}: this run has no suggestions; make them with 'textkit suggest DIR' first.")
+        wanted = set(keys)
+        ranked = [k for k in dict.fromkeys(pending["unit_key"]) if k in wanted]
+        if value:
+            try:
+                size = int(value)
+            except ValueError:
+                size = 0
+            if size <= 0:
+                raise InputError(
+                    f"--only {form}: the number of units must be a whole number above 0, e.g. suggestions=50."
+                )
+            ranked = ranked[:size]
+        return ranked  # best for a reviewer first, not in run order
     if name == "sample" and value:
         try:
             size = int(value)
