@@ -154,6 +154,12 @@ def demo(
         say(f"Outputs written to {result.out / name} (codes, run.json) and {result.out / name / 'tabeller'}")
     say(f"Survey with coded variables for both questions: {result.merged}")
     say(f"Word clouds of the partnership answers (figures 20–21): {result.out / 'partnerskap' / 'ordskyer'}")
+    say(
+        "Suggestions from machine learning, to review, never codes: "
+        + ", ".join(
+            f"{result.out / name / 'suggestions.csv'} ({len(frame)})" for name, frame in result.suggestions.items()
+        )
+    )
     say("Audit reports: " + ", ".join(str(p) for p in result.reports.values()))
     m = result.minutes.counts
     say(
