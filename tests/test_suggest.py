@@ -89,7 +89,8 @@ def _uncoded_and_coded(folder: Path) -> tuple[str, str]:
 # ------------------------------------------------------------------------------ never a code
 
 
-def test_suggestions_are_stored_as_ml_with_the_model_and_never_change_the_codes(evu):
+def test_suggestions_are_stored_as_ml_with_the_model_and_never_change_the_codes(gapped_folder, tmp_path):
+    evu = Path(shutil.copytree(gapped_folder, tmp_path / "evu"))
     before_final = final_codes(evu, EVU)
     before_long = load_codes(evu).long.copy()
     frame = suggest(evu)
@@ -320,12 +321,15 @@ def test_cli_suggest_and_themes_write_their_files_and_refuse_to_overwrite(evu, t
     assert list(written.columns) == ["theme", "size", "share", "terms", "examples", "unit_keys"]
 
 
-def test_report_shows_suggestions_apart_from_rule_codes_and_the_themes(evu, tmp_path):
+def test_report_shows_suggestions_apart_from_rule_codes_and_the_themes(gapped_folder, tmp_path):
+    evu = Path(shutil.copytree(gapped_folder, tmp_path / "evu"))
     suggest(evu)
     page = write_report(evu, tmp_path / "rapport.html").read_text(encoding="utf-8")
     assert "Forslag fra maskinlæring" in page and "ikke koder" in page
     assert "Kryssvalidert mot de endelige kodene" in page and "åpen" in page
     assert "Temaer i resten og forslag til regler" in page and "stabilitet" in page
+    # the ablated codebook fails its own self-test («gjeld» examples no longer code): shown, not a crash
+    assert "kontroller feilet" in page and "(ingen)" in page
     before = write_report(evu, tmp_path / "uten.html", force=True)
     assert before.exists()
 

@@ -470,7 +470,14 @@ def _table(frame: pd.DataFrame) -> str:
         return '<p class="muted">(ingen rader)</p>'
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
         for row in frame.itertuples(index=False)
     )
     return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _cell(value) -> str:
+    """A table cell as text: a list (a failed self-test's «found» codes) joined, a missing value empty."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(str(v) for v in value) if value else "(ingen)"
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA else str(value)
