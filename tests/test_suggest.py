@@ -205,6 +205,15 @@ def test_review_export_of_suggestions_needs_suggestions(evu, tmp_path):
         export_review(evu, tmp_path / "forslag.xlsx", only="suggestions")
 
 
+def test_a_suggest_run_that_finds_nothing_does_not_bring_back_the_one_before(gapped_folder, tmp_path):
+    evu = Path(shutil.copytree(gapped_folder, tmp_path / "evu"))
+    assert len(suggest(evu)) > 0
+    export_review(evu, tmp_path / "forslag.xlsx", only="suggestions")
+    assert len(suggest(evu, force=True, threshold=0.9999)) == 0
+    with pytest.raises(InputError, match="the latest found none"):
+        export_review(evu, tmp_path / "igjen.xlsx", only="suggestions")
+
+
 def test_the_same_coding_folder_gives_byte_identical_suggestions(evu, tmp_path):
     suggest(evu)
     first = (evu / SUGGESTIONS_FILE).read_bytes()
@@ -306,7 +315,8 @@ def test_rule_proposals_name_a_word_reviewers_coded_that_no_rule_matches(tmp_pat
 # ------------------------------------------------------------------------------ command line and report
 
 
-def test_cli_suggest_and_themes_write_their_files_and_refuse_to_overwrite(evu, tmp_path):
+def test_cli_suggest_and_themes_write_their_files_and_refuse_to_overwrite(gapped_folder, tmp_path):
+    evu = Path(shutil.copytree(gapped_folder, tmp_path / "evu"))
     runner = CliRunner()
     result = runner.invoke(app, ["suggest", str(evu)])
     assert result.exit_code == 0, result.output

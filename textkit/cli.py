@@ -649,7 +649,8 @@ def suggest(
     )
     if save_models:
         say(f"Models written to {save_models}")
-    say(f"Review them with: textkit review export {codes} --only suggestions --out FILE.xlsx")
+    if len(frame):
+        say(f"Review them with: textkit review export {codes} --only suggestions --out FILE.xlsx")
 
 
 @app.command()

@@ -356,13 +356,18 @@ def latest_suggestion_run(folder, run_id: str) -> dict | None:
     return out
 
 
-def suggestion_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """Among a run's decision rows, the suggestions of its latest suggestion run (the last `ml` rows stored)."""
+def suggestion_rows(rows: pd.DataFrame, latest: str | None = None) -> pd.DataFrame:
+    """Among a run's decision rows, the suggestions of its latest suggestion run.
+
+    `latest` is that run's `ml_run_id` (`latest_suggestion_run`): a `textkit suggest` that found
+    nothing stores no rows, and must not bring back the suggestions of the run before it. Without
+    it, the run of the last `ml` row stored."""
     ml = rows[rows["source"] == "ml"]
+    if latest is not None:
+        return ml[ml["rule"] == latest]
     if ml.empty:
         return ml
-    latest = ml.loc[ml["decision_id"].idxmax(), "rule"]
-    return ml[ml["rule"] == latest]
+    return ml[ml["rule"] == ml.loc[ml["decision_id"].idxmax(), "rule"]]
 
 
 def final_codes(folder, categories: list[str], run_id: str | None = None) -> pd.DataFrame:

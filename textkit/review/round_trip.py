@@ -38,6 +38,7 @@ from textkit.coding.store import (
     decisions,
     final_codes,
     latest_run,
+    latest_suggestion_run,
     machine_rows,
     suggestion_rows,
     units,
@@ -84,13 +85,14 @@ class Decisions:
     suggestions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
-    def of(cls, rows: pd.DataFrame) -> Decisions:
+    def of(cls, rows: pd.DataFrame, latest_suggestions: str | None = None) -> Decisions:
+        """`latest_suggestions`: the `ml_run_id` of the latest `textkit suggest` (see `suggestion_rows`)."""
         by_rules = machine_rows(rows)
         machine = {(k, c, "") for k, c in zip(by_rules["unit_key"], by_rules["code"])}
         machine |= {(k, c, s) for k, c, s in zip(by_rules["unit_key"], by_rules["code"], by_rules["subcode"]) if s}
         human = rows[rows["source"] == "human"].sort_values("decision_id")
         human = human.groupby(["unit_key", "code", "subcode", "coder"], sort=False).tail(1).sort_values("decision_id")
-        return cls(machine, human, suggestion_rows(rows))
+        return cls(machine, human, suggestion_rows(rows, latest_suggestions))
 
     def machine_value(self, key: str, code: str, subcode: str = "") -> int:
         return int((key, code, subcode) in self.machine)
@@ -182,7 +184,8 @@ def export_review(
     run_id = run["run_id"]
     table = units(store, run_id)
     rows = decisions(store, run_id)
-    known = Decisions.of(rows)
+    learned = latest_suggestion_run(store, run_id)
+    known = Decisions.of(rows, learned["ml_run_id"] if learned else None)
     current = final_codes(store, book.category_ids, run_id)
     keys = select_units(only, list(table["unit_key"]), book, known, current, seed)
     # Why rule matches were not coded (negation, exclusion, not the staff's), per unit key.
@@ -322,7 +325,10 @@ def select_units(
     if name == "suggestions":
         pending = known.open_suggestions()
         if known.suggestions.empty:
-            raise InputError(f"--only {form}: this run has no suggestions; make them with 'textkit suggest DIR' first.")
+            raise InputError(
+                f"--only {form}: this run has no suggestions to review; make them with 'textkit suggest DIR' "
+                "(if you have, the latest found none)."
+            )
         wanted = set(keys)
         ranked = [k for k in dict.fromkeys(pending["unit_key"]) if k in wanted]
         if value:
@@ -537,7 +543,8 @@ def apply_sheet(
             f"{path}: {len(unknown)} unit(s) are not in this coding run: {', '.join(unknown[:10])}"
             f"{' …' if len(unknown) > 10 else ''}. Export a new review sheet."
         )
-    known = Decisions.of(decisions(store, run_id))
+    learned = latest_suggestion_run(store, run_id)
+    known = Decisions.of(decisions(store, run_id), learned["ml_run_id"] if learned else None)
     cells = sheet_cells(sheet)
     labels = _labels(book)
     disagreeing, compared = blind_disagreements(cells, coder, known, labels) if sheet.blind else (pd.DataFrame(), [])
