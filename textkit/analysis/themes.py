@@ -383,15 +383,9 @@ def write_themes(
     folder = Path(out) if out is not None else run.folder
     if folder is None:
         raise ValueError("give out=FOLDER for a coding result that has no folder")
-    inside = run.folder is not None and folder.resolve() == run.folder.resolve()
     targets = [folder / THEMES_FILE, folder / PROPOSALS_FILE]
-    for target in targets:
-        check_output_file(
-            target,
-            force=force,
-            inputs=[] if inside else [run.folder],
-            owns={THEMES_FILE, PROPOSALS_FILE} if inside else set(),
-        )
+    for target in targets:  # the coding folder is an input: its own files are refused, these two beside them are not
+        check_output_file(target, force=force, inputs=[run.folder])
     found = themes(run, model=model, seed=seed, k=k)
     proposals = rule_proposals(run, model=model)
     folder.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,7 @@ positive-unlabelled learning, Liu et al. 2003), so a gap the rules share across 
 
 The same clause repeated in many units («Nav sine mål», «Arbeidsrettet brukeroppfølging») is one
 piece of evidence said many times: identical instances with the same label count with the square
-root of their number (`repeats="sqrt"`), so the words a generator or a habit repeats do not
+root of their number, so the words a generator or a habit repeats do not
 outvote the codebook.
 
 A unit's probability is *out of fold*: the run's units are split into `folds` stratified folds
@@ -105,7 +105,6 @@ DEFAULT_SEED = 2025
 METHOD = "tfidf(lemmas + char_wb 2-5) of clauses + LogisticRegression(balanced class weights), out-of-fold"
 #: Sample weights of the labelled units, by where the label comes from (see the module docstring).
 WEIGHTS = {"human": 6.0, "example": 6.0, "note": 4.0, "rule": 1.0, "absent": 0.3}
-KINDS = ("missing", "residue", "doubtful")
 COLUMNS = [
     "rank",
     "unit_key",
@@ -135,8 +134,7 @@ class Suggester(BaseEstimator):
     never scored and always trained on. After fit: `vectorizer_` (the fitted TF-IDF), `models_`
     (category → LogisticRegression on every labelled instance), `oof_` (out-of-fold probability of
     every unit), `best_` (the instance that gave it), `cv_scores_`, `terms_` (the words that drove
-    each disagreement with the unit's label), `pipeline(category)`, `predict_proba(X)` and
-    `score_texts(texts, nlp)`.
+    each disagreement with the unit's label), `pipeline(category)` and `predict_proba(X)`.
     """
 
     def __init__(
@@ -151,8 +149,6 @@ class Suggester(BaseEstimator):
         norm: str | None = "l2",
         threshold: float = 0.5,
         relabel: float | None = 0.15,
-        rounds: int = 1,
-        repeats: str = "sqrt",
         min_evidence: float = 1.0,
         tol: float = 1e-3,
         n_jobs: int | None = -1,
@@ -168,8 +164,6 @@ class Suggester(BaseEstimator):
         self.norm = norm
         self.threshold = threshold
         self.relabel = relabel
-        self.rounds = rounds
-        self.repeats = repeats
         self.min_evidence = min_evidence
         self.tol = tol
         self.n_jobs = n_jobs
@@ -178,20 +172,14 @@ class Suggester(BaseEstimator):
     def _fit_model(self, matrix, rows: np.ndarray, y: np.ndarray, w: np.ndarray) -> LogisticRegression:
         """A classifier on `rows`, with balanced class weights (each class's weights sum to the same).
 
-        Instances with the same words and label are one row carrying their summed weight — the same
-        loss, much less work: clauses such as «Sykefravær» or «drift» recur hundreds of times."""
+        Instances with the same words and label are one row — much less work: clauses such as
+        «Sykefravær» or «drift» recur hundreds of times — carrying their mean weight times the square
+        root of their number (one piece of evidence said many times; see the module docstring)."""
         labels = y[rows].astype(int)
         key = self.text_id_[rows].astype(np.int64) * 2 + labels
         _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        if self.repeats == "sum":
-            weight = np.bincount(inverse, weights=w[rows])
-        elif self.repeats == "max":
-            weight = np.zeros(len(first))
-            np.maximum.at(weight, inverse, w[rows])
-        else:  # sqrt: repeats count, with diminishing returns
-            weight = np.bincount(inverse, weights=w[rows])
-            count = np.bincount(inverse)
-            weight = weight / count * np.sqrt(count)
+        count = np.bincount(inverse)
+        weight = np.bincount(inverse, weights=w[rows]) / np.sqrt(count)
         chosen, chosen_y = rows[first], labels[first]
         totals = np.bincount(chosen_y, weights=weight, minlength=2)
         class_weight = {c: float(totals.sum() / (2 * totals[c])) for c in (0, 1)}
@@ -297,14 +285,11 @@ class Suggester(BaseEstimator):
         unit_y = pd.Series(np.nan_to_num(y, nan=0.0)).groupby(groups).max().reindex(units).to_numpy().astype(int)
         left_out = 0
         if quiet is not None:
-            for _ in range(self.rounds):
-                first, _ = self._out_of_fold(
-                    matrix, y, w, groups, units, unit_y, X, category, explain=False, folds=self.relabel_folds
-                )
-                doubtful = quiet & (np.nan_to_num(first) >= self.relabel)
-                kept = np.where(doubtful, 0.0, w)
-                if len(set(y[~np.isnan(y) & (kept > 0)].astype(int))) < 2:
-                    break  # nothing would be left to tell the category from: keep the rules' silence
+            first, _ = self._out_of_fold(
+                matrix, y, w, groups, units, unit_y, X, category, explain=False, folds=self.relabel_folds
+            )
+            kept = np.where(quiet & (np.nan_to_num(first) >= self.relabel), 0.0, w)
+            if len(set(y[~np.isnan(y) & (kept > 0)].astype(int))) == 2:  # else keep the rules' silence
                 w = kept
             left_out = int((quiet & (w == 0) & ~np.isnan(y)).sum())
         per_row, terms = self._out_of_fold(matrix, y, w, groups, units, unit_y, X, category, explain=True)
@@ -361,16 +346,6 @@ class Suggester(BaseEstimator):
         """Probabilities of every category for new instances (the models fitted on every labelled instance)."""
         matrix = self.vectorizer_.transform(X)
         return pd.DataFrame({c: model.predict_proba(matrix)[:, 1] for c, model in self.models_.items()}, index=X.index)
-
-    def score_texts(self, texts: list[str], nlp) -> pd.DataFrame:
-        """Probabilities of every category for new texts: the highest of each text's clauses."""
-        pieces, owner = [], []
-        for i, text in enumerate(texts):
-            spans = clauses(text) or [(0, len(text))]
-            pieces.extend(text[a:b] for a, b in spans)
-            owner.extend([i] * len(spans))
-        found = self.predict_proba(unit_features(pieces, nlp))
-        return found.groupby(np.array(owner)).max().reindex(range(len(texts)))
 
     def pipeline(self, category: str) -> Pipeline:
         """The fitted model of one category as a Pipeline (features → classifier), to save and reuse."""
@@ -457,9 +432,6 @@ class TrainingSet:
     weights: pd.DataFrame
     silent: pd.DataFrame
     human: set[tuple[str, str]] = field(default_factory=set)  # (unit_key, category) decided by a reviewer
-
-    def unit_codes(self, position: int) -> set[str]:
-        return set(filter(None, self.units.at[position, "codes"].split(";")))
 
 
 def run_units(run: CodingRun) -> pd.DataFrame:
@@ -730,14 +702,9 @@ def suggest(
     run = load_codes(codes)
     folder = run.folder
     target = None
-    if store and folder is not None:
-        target = Path(out) if out is not None else folder / SUGGESTIONS_FILE
-        inside = target.resolve().parent == folder.resolve()
-        check_output_file(
-            target, force=force, inputs=[] if inside else [folder], owns={SUGGESTIONS_FILE} if inside else set()
-        )
-    elif out is not None:
-        target = check_output_file(out, force=force, inputs=[folder])
+    if out is not None or (store and folder is not None):
+        # the coding folder is an input: its own files are refused, suggestions.csv beside them is not
+        target = check_output_file(out if out is not None else folder / SUGGESTIONS_FILE, force=force, inputs=[folder])
     if save_models is not None:
         check_output_file(save_models, force=force, inputs=[folder])
     book = resolve_codebook(run, None)
