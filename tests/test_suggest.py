@@ -22,7 +22,7 @@ from tests.conftest import CODEBOOKS, CORPORA, PROJECT
 from textkit.analysis.themes import rule_proposals, themes
 from textkit.cli import app
 from textkit.coding.planted import Ablation, ablate_codebook, planted_gap
-from textkit.coding.results import load_codes
+from textkit.coding.results import load_codes, resolve_codebook
 from textkit.coding.run import code_table
 from textkit.coding.store import (
     add_human_decisions,
@@ -368,3 +368,67 @@ def test_suggestions_above_0_8_are_right_on_the_gold_sets(tmp_path):
     right = sum(s["add_right"] for s in scores)
     assert made >= 2
     assert right / made >= 0.7
+
+
+# ------------------------------------------------------------------------------ what is never suggested
+
+
+def _rule_codes(book):
+    """The codebook's own rules as `training_set` uses them: texts → the categories they code."""
+    from textkit.coding.coder import Coder
+
+    coder = Coder(book).fit()
+    return lambda texts: [{m.code for unit in units for m in unit.matches} for units in coder.transform(texts)]
+
+
+def test_a_multi_topic_codebook_example_teaches_only_its_own_clause_and_arrows_teach_no_yes():
+    from textkit.codebook.book import load_codebook
+    from textkit.coding.suggest import codebook_phrases, phrase_clauses
+
+    book = load_codebook(CODEBOOKS / "partnership_agenda.yaml")
+    phrases = codebook_phrases(book)
+    example = phrases[phrases["text"] == "Økonomi, HR og resultater."]
+    assert set(example["category"]) == {"okonomi_budsjett", "resultater_styring", "bemanning"}
+    cut = phrase_clauses(phrases, _rule_codes(book))
+    staffing = set(cut.loc[(cut["category"] == "bemanning") & (cut["label"] == 1), "text"])
+    assert "HR" in staffing and not staffing & {"Økonomi", "resultater.", "Økonomi, HR og resultater."}
+    # an exclude note's «(→ other)» says no for its own category, never yes for the other
+    assert set(phrases.loc[phrases["origin"] == "exclude", "label"]) == {0}
+
+
+def test_a_code_the_rules_rejected_with_a_reason_is_not_suggested(tmp_path):
+    """Negated mentions: the model sees «kompetanse» and would say yes; the rules saw «ikke» and said why not."""
+    from textkit.codebook.book import load_codebook
+    from textkit.coding.suggest import fit_suggester, suggestions
+
+    negated = ["Kompetanse har ikke vært tema", "Vi har ikke snakket om kompetanse", "Ikke kompetanse, men økonomi"]
+    survey = pd.read_csv(CORPORA / "survey_2025.csv", dtype=str, keep_default_na=False)[["id", "partnerskap_fritekst"]]
+    planted = pd.DataFrame({"id": [f"neg{i}" for i in range(3)], "partnerskap_fritekst": negated})
+    pd.concat([survey, planted]).to_csv(tmp_path / "survey.csv", index=False)
+    folder = tmp_path / "partnerskap"
+    code_table(tmp_path / "survey.csv", "id", "partnerskap_fritekst", CODEBOOKS / "partnership_agenda.yaml", out=folder)
+    run = load_codes(folder)
+    table, suggester, _ = fit_suggester(run, load_codebook(CODEBOOKS / "partnership_agenda.yaml"))
+    units = table.units
+    mine = units.index[units["id"].str.startswith("neg")]
+    assert all("kompetansebehov" in units.at[i, "rejected"].split(";") for i in mine)
+    assert (suggester.oof_.loc[mine, "kompetansebehov"] >= 0.5).sum() >= 2  # the model alone would suggest them
+    frame = suggestions(table, suggester, resolve_codebook(run, None))
+    assert not frame["id"].astype(str).str.startswith("neg").any()
+
+
+def test_a_suggestion_rests_on_the_units_words(evu_folder):
+    """Codes to add need words that raise the odds e-fold, codes to remove words that lower them e-fold."""
+    from textkit.coding.suggest import fit_suggester, suggestions
+
+    run = load_codes(evu_folder)
+    book = resolve_codebook(run, None)
+    table, suggester, _ = fit_suggester(run, book)
+    position = {key: i for i, key in enumerate(table.units["unit_key"])}
+    kept = suggestions(table, suggester, book)
+    for row in kept.itertuples():
+        evidence = sum(suggester.terms_[(position[row.unit_key], row.category)].values())
+        assert evidence >= 1.0 if row.suggestion else evidence <= -1.0
+    suggester.min_evidence = float("-inf")
+    loose = suggestions(table, suggester, book)
+    assert len(loose) >= len(kept) + 10 and {"doubtful", "residue"} <= set(loose["kind"])
