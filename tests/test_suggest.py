@@ -396,6 +396,27 @@ def test_a_multi_topic_codebook_example_teaches_only_its_own_clause_and_arrows_t
     assert set(phrases.loc[phrases["origin"] == "exclude", "label"]) == {0}
 
 
+def test_the_label_and_definition_teach_their_words_whole_and_never_what_the_category_is_not():
+    """A term the rules lack but the definition names («mål», «flytting») is still a yes for the category."""
+    from textkit.codebook.book import load_codebook
+    from textkit.coding.suggest import codebook_phrases, phrase_clauses
+
+    book = load_codebook(CODEBOOKS / "partnership_agenda.yaml")
+    cut = phrase_clauses(codebook_phrases(book), _rule_codes(book))
+    yes = cut[cut["label"] == 1]
+
+    def taught(category, origin):
+        return set(yes.loc[(yes["category"] == category) & (yes["origin"] == origin), "text"])
+
+    assert {"mål", "styring"} <= taught("resultater_styring", "label")  # «Resultater, mål og styring», cut
+    assert {"flytting", "husleie"} <= taught("lokaler", "definition")
+    # a definition's item is context, not a list: taught whole, «kommune» alone is no sign of staffing
+    assert "fordeling av ansatte mellom stat og kommune" in taught("bemanning", "definition")
+    assert not {"kommune", "fordeling av ansatte mellom stat"} & set(yes.loc[yes["category"] == "bemanning", "text"])
+    # «Publikumsmottaket nevnt bare som stedet noe skjer, er ikke lokaler» says what lokaler is not
+    assert not any("ublikumsmottak" in text for text in yes.loc[yes["category"] == "lokaler", "text"])
+
+
 def test_a_code_the_rules_rejected_with_a_reason_is_not_suggested(tmp_path):
     """Negated mentions: the model sees «kompetanse» and would say yes; the rules saw «ikke» and said why not."""
     from textkit.codebook.book import load_codebook

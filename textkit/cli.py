@@ -615,7 +615,7 @@ def suggest(
 
     One classifier per category (TF-IDF over lemmas and character n-grams, logistic regression
     with class weights), fitted on the final codes (reviewers' decisions weighted above the
-    rules') and the codebook's examples, counter-examples and include notes; every unit is scored
+    rules') and the codebook's labels, definitions, examples, counter-examples and include notes; every unit is scored
     out of fold. Writes suggestions.csv, best for a reviewer first, and stores the suggestions
     (source 'ml') in decisions.sqlite — never as codes: review them with
     'textkit review export DIR --only suggestions'. Example: textkit suggest outputs/evu
