@@ -47,6 +47,9 @@ SETS = {
     "partnership_suggest_fresh": ("partnership_suggest_fresh.csv", "partnership_agenda.yaml", "codes"),
     "evu_fresh2": ("evu_fresh2.csv", "evu_types.yaml", "categories"),
     "partnership_fresh2": ("partnership_fresh2.csv", "partnership_agenda.yaml", "codes"),
+    # the second round's held-out pair, written while the model changed and scored once it was final
+    "evu_fresh3": ("evu_fresh3.csv", "evu_types.yaml", "categories"),
+    "partnership_fresh3": ("partnership_fresh3.csv", "partnership_agenda.yaml", "codes"),
 }
 SURVEY_COLUMNS = {"evu_types.yaml": "evu_fritekst", "partnership_agenda.yaml": "partnerskap_fritekst"}
 

@@ -257,8 +257,9 @@ def test_planted_gaps_are_at_the_top_of_their_queue(tmp_path):
     found, ablated = sum(s["found"] for s in scores), sum(s["ablated"] for s in scores)
     right, shown = sum(s["right"] for s in scores), sum(s["shown"] for s in scores)
     assert ablated >= 25
-    assert found / ablated >= 0.75  # measured 23/29 = 0.79 (bench: see README)
-    assert right / shown >= 0.9  # measured 23/23
+    # measured 27/29 = 0.93 (bench: see README); 23/29 without the codebook's labels and definitions
+    assert found / ablated >= 0.85
+    assert right / shown >= 0.9  # measured 27/27
 
 
 # ------------------------------------------------------------------------------ themes and rule proposals
@@ -358,7 +359,7 @@ def _gold_script():
 
 def test_suggestions_above_0_8_are_right_on_the_gold_sets(tmp_path):
     """Regression guard on the development gold sets where `suggest` makes confident suggestions (each set is
-    coded alongside the bundled survey's answers, and only its own answers are scored). Measured: 3 of 3 right;
+    coded alongside the bundled survey's answers, and only its own answers are scored). Measured: 4 of 4 right;
     the figures for every set, held-out ones included, are in the README."""
     script = _gold_script()
     scores = [
