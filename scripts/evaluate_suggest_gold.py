@@ -47,9 +47,12 @@ SETS = {
     "partnership_suggest_fresh": ("partnership_suggest_fresh.csv", "partnership_agenda.yaml", "codes"),
     "evu_fresh2": ("evu_fresh2.csv", "evu_types.yaml", "categories"),
     "partnership_fresh2": ("partnership_fresh2.csv", "partnership_agenda.yaml", "codes"),
-    # the second round's held-out pair, written while the model changed and scored once it was final
+    # the second round's held-out pairs, written while the model changed; fresh3 scored once it was final,
+    # fresh4 once more with the model unchanged
     "evu_fresh3": ("evu_fresh3.csv", "evu_types.yaml", "categories"),
     "partnership_fresh3": ("partnership_fresh3.csv", "partnership_agenda.yaml", "codes"),
+    "evu_fresh4": ("evu_fresh4.csv", "evu_types.yaml", "categories"),
+    "partnership_fresh4": ("partnership_fresh4.csv", "partnership_agenda.yaml", "codes"),
 }
 SURVEY_COLUMNS = {"evu_types.yaml": "evu_fritekst", "partnership_agenda.yaml": "partnerskap_fritekst"}
 
