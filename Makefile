@@ -29,8 +29,9 @@ browser:
 # Mutation testing of the modules that carry promises ([tool.mutmut] in pyproject.toml); prints
 # the surviving mutants. Slow: about 5,800 mutants, hours on the 2-core machine.
 # Mutants of the functions listed in tests/mutation_scope.txt (the promise-carrying ones); prints the survivors.
+# LOKY_MAX_CPU_COUNT=1: suggest fits in-process, as joblib's worker processes hang in mutmut's forked children.
 mutation: $(STAMP)
-	sed -e 's/#.*//' -e '/^[[:space:]]*$$/d' tests/mutation_scope.txt | xargs $(BIN)/mutmut run --max-children 2
+	sed -e 's/#.*//' -e '/^[[:space:]]*$$/d' tests/mutation_scope.txt | LOKY_MAX_CPU_COUNT=1 xargs $(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut results
 
 bench: $(STAMP)

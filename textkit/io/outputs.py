@@ -37,8 +37,10 @@ def check_output_file(
 ) -> Path:
     """Raise `OutputError` unless `target` may be written as a file; return it as a Path.
 
-    `inputs` are the files and folders the command reads (a folder protects every file in
-    it); `owns` names files of a stage folder the caller is allowed to replace.
+    `inputs` are the files and folders the command reads (a folder as input protects its stage
+    files — a coding folder's `codes_long.csv`, `run.json`, …, a minutes folder's `manifest.sqlite`,
+    … — not everything in it: `suggestions.csv` may be written beside them); `owns` names files of
+    a stage folder the caller is allowed to replace.
     """
     target = Path(target)
     if target.is_dir():
