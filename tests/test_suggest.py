@@ -200,6 +200,66 @@ def test_only_a_reviewers_one_makes_a_suggestion_count(gapped_folder, tmp_path):
     assert sheet_again.max_row == 6
 
 
+def test_each_row_says_what_it_is_and_a_decided_cell_is_never_suggested_again(gapped_folder, tmp_path):
+    """Every row of suggestions.csv agrees with the codes that stand: its unit's number and codes, the category's
+    Norwegian label, suggestion and kind; in a mention codebook (EVU) a code to add beats every other category;
+    and a cell a reviewer has decided is not suggested again, even where the model still disagrees."""
+    from textkit.coding.suggest import fit_suggester, run_units, suggestions
+
+    partnership = tmp_path / "partnerskap"
+    code_table(
+        CORPORA / "survey_2025.csv",
+        "id",
+        "partnerskap_fritekst",
+        CODEBOOKS / "partnership_agenda.yaml",
+        out=partnership,
+    )
+    evu = Path(shutil.copytree(gapped_folder, tmp_path / "evu"))
+    for folder, kinds in ((partnership, {"missing"}), (evu, {"residue"})):
+        run = load_codes(folder)
+        book = resolve_codebook(run, None)
+        table, suggester, _ = fit_suggester(run, book)
+        frame = suggestions(table, suggester, book)
+        units = run_units(run)
+        position = {key: i for i, key in enumerate(units["unit_key"])}
+        labels = {c.id: c.label for c in book.categories}
+        assert kinds <= set(frame["kind"])
+        assert folder == evu or frame["codes_now"].str.contains(";").any()  # units with several codes
+        for row in frame.itertuples():
+            unit = units.iloc[position[row.unit_key]]
+            codes = set(filter(None, unit["codes"].split(";")))
+            assert row.codes_now == ";".join(c for c in book.category_ids if c in codes)
+            assert row.unit == unit["unit"] and str(row.id) == str(unit["id"]) and row.label == labels[row.category]
+            assert row.suggestion == int(row.category not in codes)
+            assert row.kind == ("doubtful" if not row.suggestion else "missing" if codes else "residue")
+            if row.suggestion and book.unit == "mention":  # one category per mention
+                others = suggester.oof_.iloc[position[row.unit_key]].drop(row.category)
+                assert row.probability >= others.max() - 1e-4
+    # a reviewer says no to the first suggestion: the model still says yes, the cell is not offered again
+    first = frame[frame["suggestion"] == 1].iloc[0]
+    add_human_decisions(
+        evu,
+        [
+            {
+                "run_id": run.run["store"]["run_id"],
+                "unit_key": first["unit_key"],
+                "code": first["category"],
+                "value": 0,
+                "coder": "Kari",
+                "comment": "",
+                "codebook_id": run.run["codebook"]["id"],
+                "codebook_version": run.run["codebook"]["version"],
+                "codebook_sha256": run.run["codebook"]["sha256"],
+            }
+        ],
+    )
+    table, suggester, _ = fit_suggester(load_codes(evu), book)
+    assert suggester.oof_.iloc[position[first["unit_key"]]][first["category"]] >= 0.5
+    again = suggestions(table, suggester, book)
+    assert len(again) > 0
+    assert not ((again["unit_key"] == first["unit_key"]) & (again["category"] == first["category"])).any()
+
+
 def test_review_export_of_suggestions_needs_suggestions(evu, tmp_path):
     with pytest.raises(InputError, match="textkit suggest"):
         export_review(evu, tmp_path / "forslag.xlsx", only="suggestions")
