@@ -232,6 +232,8 @@ def test_each_row_says_what_it_is_and_a_decided_cell_is_never_suggested_again(ga
             assert row.unit == unit["unit"] and str(row.id) == str(unit["id"]) and row.label == labels[row.category]
             assert row.suggestion == int(row.category not in codes)
             assert row.kind == ("doubtful" if not row.suggestion else "missing" if codes else "residue")
+            signs = [term.rsplit(" ", 1)[1][0] for term in row.terms.split("; ") if term]  # «gjeldsrådgiving +1.64»
+            assert signs and set(signs) == {"+" if row.suggestion else "-"}
             if row.suggestion and book.unit == "mention":  # one category per mention
                 others = suggester.oof_.iloc[position[row.unit_key]].drop(row.category)
                 assert row.probability >= others.max() - 1e-4
