@@ -31,7 +31,7 @@ from textkit.coding.store import (
     latest_suggestion_run,
     record_suggestions,
 )
-from textkit.coding.suggest import SUGGESTIONS_FILE, suggest
+from textkit.coding.suggest import COLUMNS, SUGGESTIONS_FILE, suggest
 from textkit.errors import InputError
 from textkit.review.audit_report import write_report
 from textkit.review.reliability import store_machine
@@ -271,7 +271,10 @@ def test_a_suggest_run_that_finds_nothing_does_not_bring_back_the_one_before(gap
     evu = Path(shutil.copytree(gapped_folder, tmp_path / "evu"))
     assert len(suggest(evu)) > 0
     export_review(evu, tmp_path / "forslag.xlsx", only="suggestions")
-    assert len(suggest(evu, force=True, threshold=0.9999)) == 0
+    nothing = suggest(evu, force=True, threshold=0.9999)
+    assert len(nothing) == 0
+    assert list(nothing.columns) == COLUMNS  # an empty queue still has its columns, in the file too
+    assert list(pd.read_csv(evu / SUGGESTIONS_FILE).columns) == COLUMNS
     with pytest.raises(InputError, match="the latest found none"):
         export_review(evu, tmp_path / "igjen.xlsx", only="suggestions")
 
