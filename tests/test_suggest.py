@@ -462,6 +462,19 @@ def test_a_multi_topic_codebook_example_teaches_only_its_own_clause_and_arrows_t
     assert set(phrases.loc[phrases["origin"] == "exclude", "label"]) == {0}
 
 
+def test_a_note_is_read_as_a_list_of_phrases_with_the_categories_its_arrows_point_to():
+    from textkit.coding.suggest import note_phrases
+
+    note = "HR, «IKT-sikkerhet» (også personvern); Rus og psykisk helse. - Spilleavhengighet: Sosialhjelp til unge (→ ungdom_utenforskap/tjenester). x"
+    assert note_phrases(note) == [
+        ("HR", []),  # two letters are a phrase; one is not
+        ("IKT-sikkerhet", []),  # quotes and asides dropped
+        ("Rus og psykisk helse", []),
+        ("Spilleavhengighet: Sosialhjelp til unge", ["ungdom_utenforskap", "tjenester"]),
+    ]
+    assert note_phrases(None) == [] and note_phrases("") == []
+
+
 def test_the_label_and_definition_teach_their_words_whole_and_never_what_the_category_is_not():
     """A term the rules lack but the definition names («mål», «flytting») is still a yes for the category."""
     from textkit.codebook.book import load_codebook
@@ -474,6 +487,7 @@ def test_the_label_and_definition_teach_their_words_whole_and_never_what_the_cat
     def taught(category, origin):
         return set(yes.loc[(yes["category"] == category) & (yes["origin"] == origin), "text"])
 
+    assert {"måloppnåelse", "statistikk"} <= taught("resultater_styring", "include")
     assert {"mål", "styring"} <= taught("resultater_styring", "label")  # «Resultater, mål og styring», cut
     assert {"flytting", "husleie"} <= taught("lokaler", "definition")
     # a definition's item is context, not a list: taught whole, «kommune» alone is no sign of staffing
