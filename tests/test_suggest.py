@@ -462,6 +462,22 @@ def test_a_multi_topic_codebook_example_teaches_only_its_own_clause_and_arrows_t
     assert set(phrases.loc[phrases["origin"] == "exclude", "label"]) == {0}
 
 
+def test_a_multi_topic_phrase_without_its_own_rule_teaches_the_clauses_no_other_rule_claims():
+    from textkit.coding.suggest import phrase_clauses
+
+    phrases = pd.DataFrame(
+        [("Økonomi, turnus og resultater", "bemanning", 1, "example", 6.0)],
+        columns=["text", "category", "label", "origin", "weight"],
+    )
+    rules = {"Økonomi": {"okonomi_budsjett"}, "turnus": set(), "resultater": {"resultater_styring"}}
+    cut = phrase_clauses(phrases, lambda texts: [rules[text] for text in texts])
+    assert list(cut["text"]) == ["turnus"]
+    # and when every clause belongs to another category, the phrase is taught whole
+    rules["turnus"] = {"organisering_drift"}
+    cut = phrase_clauses(phrases, lambda texts: [rules[text] for text in texts])
+    assert list(cut["text"]) == ["Økonomi, turnus og resultater"]
+
+
 def test_a_note_is_read_as_a_list_of_phrases_with_the_categories_its_arrows_point_to():
     from textkit.coding.suggest import note_phrases
 
