@@ -79,6 +79,21 @@ def evu(evu_folder, tmp_path) -> Path:
     return Path(shutil.copytree(evu_folder, tmp_path / "evu"))
 
 
+def _decision(run, unit_key: str, code: str, value: int) -> dict:
+    """A reviewer's (Kari's) decision on one cell of a run, as `add_human_decisions` takes it."""
+    return {
+        "run_id": run.run["store"]["run_id"],
+        "unit_key": unit_key,
+        "code": code,
+        "value": value,
+        "coder": "Kari",
+        "comment": "",
+        "codebook_id": run.run["codebook"]["id"],
+        "codebook_version": run.run["codebook"]["version"],
+        "codebook_sha256": run.run["codebook"]["sha256"],
+    }
+
+
 def _uncoded_and_coded(folder: Path) -> tuple[str, str]:
     table = final_codes(folder, EVU)
     coded = table.index[table[EVU].sum(axis=1) == 1][0]
@@ -239,22 +254,7 @@ def test_each_row_says_what_it_is_and_a_decided_cell_is_never_suggested_again(ga
                 assert row.probability >= others.max() - 1e-4
     # a reviewer says no to the first suggestion: the model still says yes, the cell is not offered again
     first = frame[frame["suggestion"] == 1].iloc[0]
-    add_human_decisions(
-        evu,
-        [
-            {
-                "run_id": run.run["store"]["run_id"],
-                "unit_key": first["unit_key"],
-                "code": first["category"],
-                "value": 0,
-                "coder": "Kari",
-                "comment": "",
-                "codebook_id": run.run["codebook"]["id"],
-                "codebook_version": run.run["codebook"]["version"],
-                "codebook_sha256": run.run["codebook"]["sha256"],
-            }
-        ],
-    )
+    add_human_decisions(evu, [_decision(run, first["unit_key"], first["category"], 0)])
     table, suggester, _ = fit_suggester(load_codes(evu), book)
     assert suggester.oof_.iloc[position[first["unit_key"]]][first["category"]] >= 0.5
     again = suggestions(table, suggester, book)
@@ -355,23 +355,7 @@ def test_rule_proposals_name_a_word_reviewers_coded_that_no_rule_matches(tmp_pat
     run = load_codes(folder)
     gjeld = run.long[run.long["unit_text"].str.contains("gjeldsrådgiv", case=False) & (run.long["code"] == "")]
     assert len(gjeld) >= 5
-    add_human_decisions(
-        folder,
-        [
-            {
-                "run_id": run.run["store"]["run_id"],
-                "unit_key": f"{r.id}#{r.unit}",
-                "code": "okonomi_gjeld",
-                "value": 1,
-                "coder": "Kari",
-                "comment": "",
-                "codebook_id": run.run["codebook"]["id"],
-                "codebook_version": run.run["codebook"]["version"],
-                "codebook_sha256": run.run["codebook"]["sha256"],
-            }
-            for r in gjeld.itertuples()
-        ],
-    )
+    add_human_decisions(folder, [_decision(run, f"{r.id}#{r.unit}", "okonomi_gjeld", 1) for r in gjeld.itertuples()])
     proposals = rule_proposals(folder)
     top = proposals.iloc[0]
     assert top["category"] == "okonomi_gjeld" and top["term"].startswith("gjeldsrådgiv")
