@@ -26,7 +26,7 @@ import pandas as pd
 from textkit import __version__
 from textkit.analysis.tables import tabell7
 from textkit.coding.results import CodingRun, load_coded, wide_flags
-from textkit.coding.store import STORE, decisions, latest_run, latest_suggestion_run, machine_rows
+from textkit.coding.store import STORE, decisions, latest_run, latest_suggestion_run, machine_rows, suggestion_rows
 from textkit.io import write_text
 from textkit.io.outputs import check_output_file
 from textkit.io.workbook import INTERNAL  # «Internt arbeidsdokument – ikke for publisering»
@@ -331,7 +331,7 @@ def _suggestions(coded: CodingRun, book) -> str:
     if learned is None:
         return "<p>Ingen forslag fra maskinlæring for denne kjøringen ennå (<code>textkit suggest DIR</code>).</p>"
     rows = decisions(coded.store, run_id)
-    suggested = rows[(rows["source"] == "ml") & (rows["rule"] == learned["ml_run_id"])]
+    suggested = suggestion_rows(rows, learned["ml_run_id"])
     human = rows[rows["source"] == "human"].sort_values("decision_id").groupby(["unit_key", "code"]).tail(1)
     verdict = {(r.unit_key, r.code): (int(r.value), r.coder) for r in human.itertuples()}
     texts = {f"{u.id}#{u.unit}": u.unit_text for u in coded.long.drop_duplicates(["id", "unit"]).itertuples()}

@@ -156,6 +156,12 @@ def _shown(coded: CodingRun):
 # --------------------------------------------------------------------------------------- export
 
 
+def _known(store, run_id: str, rows: pd.DataFrame) -> Decisions:
+    """The decisions of a run, with the suggestions of its latest `textkit suggest` only (none if it found none)."""
+    learned = latest_suggestion_run(store, run_id)
+    return Decisions.of(rows, learned["ml_run_id"] if learned else None)
+
+
 def export_review(
     folder: str | Path | CodingRun,
     target: str | Path,
@@ -184,8 +190,7 @@ def export_review(
     run_id = run["run_id"]
     table = units(store, run_id)
     rows = decisions(store, run_id)
-    learned = latest_suggestion_run(store, run_id)
-    known = Decisions.of(rows, learned["ml_run_id"] if learned else None)
+    known = _known(store, run_id, rows)
     current = final_codes(store, book.category_ids, run_id)
     keys = select_units(only, list(table["unit_key"]), book, known, current, seed)
     # Why rule matches were not coded (negation, exclusion, not the staff's), per unit key.
@@ -543,8 +548,7 @@ def apply_sheet(
             f"{path}: {len(unknown)} unit(s) are not in this coding run: {', '.join(unknown[:10])}"
             f"{' …' if len(unknown) > 10 else ''}. Export a new review sheet."
         )
-    learned = latest_suggestion_run(store, run_id)
-    known = Decisions.of(decisions(store, run_id), learned["ml_run_id"] if learned else None)
+    known = _known(store, run_id, decisions(store, run_id))
     cells = sheet_cells(sheet)
     labels = _labels(book)
     disagreeing, compared = blind_disagreements(cells, coder, known, labels) if sheet.blind else (pd.DataFrame(), [])
